@@ -1,0 +1,521 @@
+"""The print server: every object the spooler holds, and the operations that change them.
+
+All operations are synchronous and take the simulated time ``now``; each appends what it did to
+the event log and raises :class:`SpoolerError` (with the Win32 code) when a rule refuses it. The
+method surface in ``spoolsim.rpc`` adds handles, access checks and buffers on top; the runtime in
+``spoolsim.runtime`` calls :meth:`PrintServer.next_job`, :meth:`PrintServer.start_job` and
+:meth:`PrintServer.job_sent` to print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+
+import attrs
+
+from spoolsim.model.constants import (
+    ENV_X64,
+    LOCAL_MONITOR,
+    MAX_PRIORITY,
+    MIN_PRIORITY,
+    TCPIP_MONITOR,
+    WINPRINT,
+    WINPRINT_DATATYPES,
+    JobControl,
+    PrinterAttributes,
+    PrinterStatus,
+    RegType,
+    Win32,
+)
+from spoolsim.model.drivers import DriverStore
+from spoolsim.model.errors import SpoolerError
+from spoolsim.model.events import EventLog
+from spoolsim.model.forms import FormStore
+from spoolsim.model.jobs import Job, JobStatus, Phase, next_phase
+from spoolsim.model.ports import Monitor, Port, PrintProcessor
+from spoolsim.model.printers import Printer, printer_name_ok, within_hours
+from spoolsim.model.security import SecurityDescriptor, default_server_security
+
+DEFAULT_EPOCH = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)  # a Monday, 08:00
+MAX_JOB_ID = 0x7FFFFFFF
+
+
+def _dword(v: int) -> tuple[int, bytes]:
+    return RegType.REG_DWORD, struct.pack("<I", v & 0xFFFFFFFF)
+
+
+def _sz(s: str) -> tuple[int, bytes]:
+    return RegType.REG_SZ, (s + "\0").encode("utf-16-le")
+
+
+# Server values that SetPrinterData(Ex) may change, and the registry type each takes. The list is
+# the one ReactOS' local spooler accepts, imitating Windows Server 2003 (fact sheet section 8).
+SETTABLE_SERVER_VALUES: dict[str, RegType] = {
+    "DefaultSpoolDirectory": RegType.REG_SZ,
+    "PortThreadPriority": RegType.REG_DWORD,
+    "SchedulerThreadPriority": RegType.REG_DWORD,
+    "BeepEnabled": RegType.REG_DWORD,
+    "AllowUserManageForms": RegType.REG_DWORD,
+    "NetPopup": RegType.REG_DWORD,
+    "RetryPopup": RegType.REG_DWORD,
+    "NetPopupToComputer": RegType.REG_DWORD,
+    "EventLog": RegType.REG_DWORD,
+    "RestartJobOnPoolError": RegType.REG_DWORD,
+    "RestartJobOnPoolEnabled": RegType.REG_DWORD,
+    "NoRemotePrinterDrivers": RegType.REG_SZ,
+}
+# Accepted by SetPrinterData and ignored; GetPrinterData refuses it (ReactOS).
+IGNORED_SERVER_VALUES = frozenset({"webmgmt", "websharemgmt"})
+
+
+def default_settings() -> dict[str, int | str]:
+    return {
+        "DefaultSpoolDirectory": "C:\\Windows\\system32\\spool\\PRINTERS",
+        "PortThreadPriority": 0,
+        "SchedulerThreadPriority": 0,
+        "BeepEnabled": 0,
+        # Off: only administrators manage forms unless the setting allows users (the value exists
+        # from XP SP2; its default is not in our sources, and the restrictive one is the safe one).
+        "AllowUserManageForms": 0,
+        "NetPopup": 0,
+        "RetryPopup": 0,
+        "NetPopupToComputer": 0,
+        "EventLog": 1,
+        "RestartJobOnPoolError": 600,
+        "RestartJobOnPoolEnabled": 1,
+        "NoRemotePrinterDrivers": "",
+    }
+
+
+@attrs.define
+class PrintServer:
+    """One print server.
+
+    Args:
+        name: the NetBIOS name, without backslashes.
+        environment: the server's own architecture (its ``Architecture`` value).
+        os_version: (major, minor, build) reported in OSVersion / OSVersionEx.
+        epoch: the wall-clock instant of simulated time 0 (for Submitted and StartTime/UntilTime).
+    """
+
+    name: str = "SPOOLSIM"
+    environment: str = ENV_X64
+    os_version: tuple[int, int, int] = (10, 0, 20348)
+    epoch: dt.datetime = DEFAULT_EPOCH
+    log: EventLog = attrs.Factory(EventLog)
+    settings: dict[str, int | str] = attrs.Factory(default_settings)
+    security: SecurityDescriptor = attrs.Factory(default_server_security)
+    forms: FormStore = attrs.Factory(FormStore.with_builtins)
+    drivers: DriverStore = attrs.Factory(DriverStore)
+    printers: dict[str, Printer] = attrs.Factory(dict)
+    jobs: dict[int, Job] = attrs.Factory(dict)
+    ports: dict[str, Port] = attrs.Factory(dict)
+    monitors: dict[str, Monitor] = attrs.Factory(dict)
+    processors: dict[str, PrintProcessor] = attrs.Factory(dict)
+    _last_job_id: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        for mon, dll in ((LOCAL_MONITOR, "localspl.dll"), (TCPIP_MONITOR, "tcpmon.dll")):
+            self.monitors[mon.lower()] = Monitor(mon, self.environment, dll)
+        self.processors[WINPRINT.lower()] = PrintProcessor(
+            WINPRINT, self.environment, "winprint.dll", WINPRINT_DATATYPES
+        )
+        for port in ("LPT1:", "LPT2:", "COM1:", "FILE:", "NUL:"):
+            self.ports[port.lower()] = Port(port, LOCAL_MONITOR, "Local Port")
+
+    # -- time ------------------------------------------------------------------------------------
+
+    def wallclock(self, now: float) -> dt.datetime:
+        return self.epoch + dt.timedelta(seconds=now)
+
+    def systemtime(self, now: float) -> tuple[int, ...]:
+        """SYSTEMTIME fields (year, month, weekday with Sunday = 0, day, h, m, s, ms) in UTC."""
+        w = self.wallclock(now)
+        return (
+            w.year,
+            w.month,
+            (w.weekday() + 1) % 7,
+            w.day,
+            w.hour,
+            w.minute,
+            w.second,
+            w.microsecond // 1000,
+        )
+
+    def minute_of_day(self, now: float) -> int:
+        w = self.wallclock(now)
+        return w.hour * 60 + w.minute
+
+    # -- server data values ----------------------------------------------------------------------
+
+    def server_value(self, name: str) -> tuple[int, bytes]:
+        """GetPrinterData on the server handle: (type, bytes), or ERROR_INVALID_PARAMETER.
+
+        Types follow Samba's server (REG_SZ / REG_DWORD, REG_BINARY for OSVersion(Ex)); the spec
+        leaves most of them unstated and ReactOS' REG_NONE imitation is the outlier.
+        """
+        key = (name or "").lower()
+        for setting, value in self.settings.items():
+            if setting.lower() == key:
+                return _sz(value) if isinstance(value, str) else _dword(value)
+        major, minor, build = self.os_version
+        fixed = {
+            "architecture": _sz(self.environment),
+            "dnsmachinename": _sz(f"{self.name.lower()}.spoolsim.test"),
+            "dspresent": _dword(0),
+            "dspresentforuser": _dword(0),
+            "majorversion": _dword(3),
+            "minorversion": _dword(0),
+            "portthreadprioritydefault": _dword(0),
+            "schedulerthreadprioritydefault": _dword(0),
+            "remotefax": _dword(1),
+            "w3svcinstalled": _dword(0),
+            "osversion": (RegType.REG_BINARY, self._osversion(major, minor, build, ex=False)),
+            "osversionex": (RegType.REG_BINARY, self._osversion(major, minor, build, ex=True)),
+        }
+        if key in fixed:
+            return fixed[key]
+        raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"no server value {name!r}")
+
+    @staticmethod
+    def _osversion(major: int, minor: int, build: int, *, ex: bool) -> bytes:
+        size = 284 if ex else 276
+        body = struct.pack("<5I", size, major, minor, build, 2) + b"\0" * 256
+        if ex:
+            # service pack major/minor, suite mask, product type VER_NT_SERVER (3), reserved
+            body += struct.pack("<HHHBB", 0, 0, 0x0110, 3, 0)
+        return body
+
+    def set_server_value(self, name: str, type_: int, data: bytes, now: float) -> None:
+        if (name or "").lower() in IGNORED_SERVER_VALUES:
+            return
+        for setting, want in SETTABLE_SERVER_VALUES.items():
+            if setting.lower() == (name or "").lower():
+                break
+        else:
+            raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"server value {name!r} is not settable")
+        if type_ != want:
+            raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"{setting} takes {want.name}")
+        if want == RegType.REG_DWORD:
+            if len(data) < 4:
+                raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"{setting}: 4 bytes needed")
+            value: int | str = struct.unpack_from("<I", data)[0]
+        else:
+            value = bytes(data).decode("utf-16-le", "replace").split("\0", 1)[0]
+        self.settings[setting] = value
+        self.log.add(now, "server.set", self.name, value=setting)
+
+    # -- printers --------------------------------------------------------------------------------
+
+    def printer(self, name: str) -> Printer:
+        p = self.printers.get((name or "").lower())
+        if p is None:
+            raise SpoolerError(Win32.ERROR_INVALID_PRINTER_NAME, f"no printer {name!r}")
+        return p
+
+    def processor(self, name: str) -> PrintProcessor:
+        proc = self.processors.get((name or "").lower())
+        if proc is None:
+            raise SpoolerError(Win32.ERROR_UNKNOWN_PRINTPROCESSOR, f"no print processor {name!r}")
+        return proc
+
+    def check_printer_config(self, p: Printer) -> None:
+        """The checks AddPrinter and SetPrinter level 2 share, in the order Windows makes them."""
+        for port in p.ports:
+            if port.lower() not in self.ports:
+                raise SpoolerError(Win32.ERROR_UNKNOWN_PORT, f"no port {port!r}")
+        if not p.ports:
+            raise SpoolerError(Win32.ERROR_UNKNOWN_PORT, "no port given")
+        if not self.drivers.find(p.driver_name, self.environment):
+            raise SpoolerError(Win32.ERROR_UNKNOWN_PRINTER_DRIVER, f"no driver {p.driver_name!r}")
+        proc = self.processor(p.print_processor)
+        if p.datatype and not proc.supports(p.datatype):
+            raise SpoolerError(Win32.ERROR_INVALID_DATATYPE, f"datatype {p.datatype!r}")
+        for prio in (p.priority, p.default_priority):
+            if prio and not MIN_PRIORITY <= prio <= MAX_PRIORITY:
+                raise SpoolerError(Win32.ERROR_INVALID_PRIORITY, f"priority {prio}")
+        if not (0 <= p.start_time < 1440 and 0 <= p.until_time < 1440):
+            raise SpoolerError(Win32.ERROR_INVALID_TIME, "start/until time")
+
+    def add_printer(self, printer: Printer, now: float) -> Printer:
+        if not printer_name_ok(printer.name):
+            raise SpoolerError(Win32.ERROR_INVALID_PRINTER_NAME, f"printer name {printer.name!r}")
+        if printer.name.lower() in self.printers:
+            raise SpoolerError(Win32.ERROR_PRINTER_ALREADY_EXISTS, printer.name)
+        self.check_printer_config(printer)
+        printer.created = now
+        self.printers[printer.name.lower()] = printer
+        self.log.add(now, "printer.added", printer.name, ports=printer.port_name)
+        return printer
+
+    def delete_printer(self, p: Printer, now: float) -> None:
+        """Delete now, or mark PENDING_DELETION until the last job has left the queue."""
+        if p.queue:
+            p.pending_deletion = True
+            self.log.add(now, "printer.pending_deletion", p.name, jobs=len(p.queue))
+            return
+        self._remove_printer(p, now)
+
+    def rename_printer(self, p: Printer, new_name: str, now: float) -> None:
+        """SetPrinter level 2 with a new pPrinterName: the queue and its jobs follow."""
+        old = p.name
+        del self.printers[old.lower()]
+        p.name = new_name
+        self.printers[new_name.lower()] = p
+        for job_id in p.queue:
+            self.jobs[job_id].printer_name = new_name
+        self.log.add(now, "printer.renamed", new_name, old=old)
+
+    def _remove_printer(self, p: Printer, now: float) -> None:
+        self.printers.pop(p.name.lower(), None)
+        self.log.add(now, "printer.deleted", p.name)
+
+    def is_deleted(self, p: Printer) -> bool:
+        return self.printers.get(p.name.lower()) is not p
+
+    def pause_printer(self, p: Printer, now: float) -> None:
+        p.status |= PrinterStatus.PAUSED
+        self.log.add(now, "printer.paused", p.name)
+
+    def resume_printer(self, p: Printer, now: float) -> None:
+        p.status &= ~PrinterStatus.PAUSED
+        self.log.add(now, "printer.resumed", p.name)
+
+    def purge_printer(self, p: Printer, now: float) -> None:
+        """Delete every job of the printer (those a port holds go to DELETING first)."""
+        for job_id in list(p.queue):
+            self._event(self.jobs[job_id], "delete", now, "job.deleted", reason="purge")
+        self.log.add(now, "printer.purged", p.name)
+
+    def set_printer_status(self, p: Printer, status: int, now: float) -> None:
+        paused = p.status & PrinterStatus.PAUSED
+        p.status = PrinterStatus(
+            (status & ~(PrinterStatus.PAUSED | PrinterStatus.PENDING_DELETION)) | paused
+        )
+        self.log.add(now, "printer.status", p.name, status=int(p.status))
+
+    # -- jobs: submission ------------------------------------------------------------------------
+
+    def job(self, job_id: int, printer: Printer | None = None) -> Job:
+        job = self.jobs.get(job_id)
+        if job is None or (printer is not None and job.printer_name != printer.name):
+            raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"no job {job_id}")
+        return job
+
+    def _allocate_job_id(self) -> int:
+        job_id = self._last_job_id
+        while True:
+            job_id = job_id + 1 if job_id < MAX_JOB_ID else 1
+            if job_id not in self.jobs:
+                self._last_job_id = job_id
+                return job_id
+
+    def create_job(
+        self,
+        p: Printer,
+        *,
+        document: str,
+        datatype: str | None,
+        user: str,
+        machine: str,
+        now: float,
+        output_file: str | None = None,
+    ) -> Job:
+        """StartDocPrinter: a new job in SPOOLING at the end of the printer's queue."""
+        if p.pending_deletion or self.is_deleted(p):
+            raise SpoolerError(Win32.ERROR_PRINTER_DELETED, p.name)
+        datatype = datatype or p.datatype or "RAW"
+        if not self.processor(p.print_processor).supports(datatype):
+            raise SpoolerError(Win32.ERROR_INVALID_DATATYPE, f"datatype {datatype!r}")
+        job = Job(
+            job_id=self._allocate_job_id(),
+            printer_name=p.name,
+            document=document or "",
+            datatype=datatype,
+            user=user,
+            machine=machine,
+            notify_name=user,
+            submitted=now,
+            print_processor=p.print_processor,
+            driver_name=p.driver_name,
+            output_file=output_file,
+            parameters=p.parameters,
+            priority=p.default_priority or p.priority or MIN_PRIORITY,
+            start_time=p.start_time,
+            until_time=p.until_time,
+            devmode=p.devmode,
+        )
+        self.jobs[job.job_id] = job
+        p.queue.append(job.job_id)
+        p.total_jobs += 1
+        self.log.add(now, "job.submitted", _subject(job), user=user, document=job.document)
+        return job
+
+    def write_job(self, job: Job, data: bytes, now: float) -> int:
+        if job.phase is Phase.DELETING:
+            raise SpoolerError(Win32.ERROR_PRINT_CANCELLED, f"job {job.job_id} was cancelled")
+        if job.phase is not Phase.SPOOLING:
+            raise SpoolerError(Win32.ERROR_SPL_NO_STARTDOC, f"job {job.job_id} is not spooling")
+        job.data += data
+        job.size += len(data)
+        return len(data)
+
+    def end_page(self, job: Job) -> None:
+        if job.phase is Phase.SPOOLING:
+            job.total_pages += 1
+
+    def end_doc(self, job: Job, now: float) -> None:
+        if job.phase is Phase.SPOOLING:
+            self._event(job, "end_doc", now, "job.spooled", size=job.size, pages=job.total_pages)
+            self._printer_of(job).total_bytes += job.size
+        elif job.phase is Phase.DELETING:
+            self._event(job, "end_doc", now, "job.deleted", reason="cancelled while spooling")
+
+    def abort_job(self, job: Job, now: float) -> None:
+        self._event(job, "abort", now, "job.deleted", reason="aborted")
+
+    # -- jobs: commands --------------------------------------------------------------------------
+
+    def control_job(self, job: Job, command: int, now: float) -> None:
+        """SetJob's Command. ERROR_INVALID_PARAMETER for an unknown command."""
+        if command == JobControl.PAUSE:
+            job.modifiers |= JobStatus.PAUSED
+            self.log.add(now, "job.paused", _subject(job))
+        elif command == JobControl.RESUME:
+            job.modifiers &= ~JobStatus.PAUSED
+            self.log.add(now, "job.resumed", _subject(job))
+        elif command in (JobControl.CANCEL, JobControl.DELETE):
+            self._event(job, "delete", now, "job.deleted", reason="user")
+        elif command == JobControl.RESTART:
+            if job.phase in (Phase.SPOOLING, Phase.DELETING):
+                raise SpoolerError(Win32.ERROR_INVALID_PRINTER_STATE, "cannot restart now")
+            self._release_port(job)
+            job.modifiers = (job.modifiers & JobStatus.PAUSED) | JobStatus.RESTART
+            job.pages_printed = job.bytes_printed = 0
+            self._event(job, "restart", now, "job.restarted")
+        elif command == JobControl.SENT_TO_PRINTER:
+            self.job_sent(job, now)
+        elif command == JobControl.LAST_PAGE_EJECTED:
+            self.job_ejected(job, now)
+        elif command in (JobControl.RETAIN, JobControl.RELEASE):
+            bit = JobStatus.RETAINED
+            job.modifiers = job.modifiers | bit if command == JobControl.RETAIN else job.modifiers & ~bit
+            self.log.add(now, "job.retained" if command == JobControl.RETAIN else "job.released",
+                         _subject(job))
+        elif command != JobControl.NONE:
+            raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"job command {command}")
+
+    def set_job_priority(self, job: Job, priority: int) -> None:
+        if not MIN_PRIORITY <= priority <= MAX_PRIORITY:
+            raise SpoolerError(Win32.ERROR_INVALID_PRIORITY, f"priority {priority}")
+        job.priority = priority
+
+    def set_job_position(self, job: Job, position: int, now: float) -> None:
+        p = self._printer_of(job)
+        if not 1 <= position <= len(p.queue):
+            raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"position {position}")
+        p.queue.remove(job.job_id)
+        p.queue.insert(position - 1, job.job_id)
+        self.log.add(now, "job.moved", _subject(job), position=position)
+
+    # -- jobs: printing (driven by the runtime) --------------------------------------------------
+
+    def next_job(self, p: Printer, now: float) -> Job | None:
+        """The job the scheduler prints next on ``p``, or None.
+
+        Highest priority first, then queue position; only QUEUED jobs that are not paused, on a
+        printer that is not paused and is within its StartTime/UntilTime hours (and the job's).
+        """
+        if p.status & PrinterStatus.PAUSED:
+            return None
+        minute = self.minute_of_day(now)
+        if not p.within_hours(minute):
+            return None
+        best: Job | None = None
+        for job_id in p.queue:
+            job = self.jobs[job_id]
+            if job.phase is not Phase.QUEUED or job.modifiers & (
+                JobStatus.PAUSED | JobStatus.RETAINED
+            ):
+                continue
+            if not within_hours(job.start_time, job.until_time, minute):
+                continue
+            if best is None or job.priority > best.priority:
+                best = job
+        return best
+
+    def start_job(self, job: Job, port: str, now: float) -> None:
+        job.port = port
+        job.attempts += 1
+        job.started = now if job.started is None else job.started
+        job.modifiers &= ~(JobStatus.ERROR | JobStatus.OFFLINE | JobStatus.PAPEROUT)
+        self._event(job, "start", now, "job.started", port=port)
+
+    def job_progress(self, job: Job, *, pages: int, nbytes: int) -> None:
+        job.pages_printed = pages
+        job.bytes_printed = nbytes
+
+    def job_failed(self, job: Job, now: float, *, status: int = JobStatus.ERROR) -> None:
+        """A port error: the job goes back to QUEUED with its error bits and waits for a retry."""
+        self._release_port(job)
+        job.modifiers |= JobStatus(status)
+        self._event(job, "fail", now, "job.failed", status=int(status))
+
+    def job_sent(self, job: Job, now: float) -> None:
+        """The port monitor sent the whole job (JOB_CONTROL_SENT_TO_PRINTER)."""
+        if job.phase is Phase.DELETING:
+            self._release_port(job)
+            self._event(job, "retire", now, "job.deleted", reason="cancelled while printing")
+            return
+        self._release_port(job)
+        job.pages_printed = max(job.pages_printed, job.total_pages)
+        job.bytes_printed = job.size
+        job.finished = now
+        p = self._printer_of(job)
+        p.total_pages += job.pages_printed
+        self._event(job, "sent", now, "job.printed", pages=job.pages_printed, size=job.size)
+        if not p.attributes & PrinterAttributes.KEEPPRINTEDJOBS:
+            self._event(job, "retire", now, "job.completed")
+
+    def job_ejected(self, job: Job, now: float) -> None:
+        """JOB_CONTROL_LAST_PAGE_EJECTED: the device reports the last page out."""
+        self._event(job, "ejected", now, "job.ejected")
+        job.modifiers |= JobStatus.COMPLETE
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _printer_of(self, job: Job) -> Printer:
+        p = self.printers.get(job.printer_name.lower())
+        assert p is not None, f"job {job.job_id} has no printer"
+        return p
+
+    def _release_port(self, job: Job) -> None:
+        job.port = None
+
+    def _event(self, job: Job, event: str, now: float, kind: str, **data: object) -> None:
+        """Apply a life-cycle event through the transition table and log it."""
+        new = next_phase(job.phase, event)
+        if new is None:
+            raise SpoolerError(
+                Win32.ERROR_INVALID_PRINTER_STATE, f"job {job.job_id}: {event} in {job.phase.value}"
+            )
+        # A job cancelled while printing keeps its port until the monitor lets go.
+        if new is Phase.GONE or event in ("restart", "fail"):
+            job.port = None
+        job.phase = new
+        self.log.add(now, kind, _subject(job), **data)
+        if new is Phase.GONE:
+            self._retire(job, now)
+
+    def _retire(self, job: Job, now: float) -> None:
+        del self.jobs[job.job_id]
+        p = self._printer_of(job)
+        p.queue.remove(job.job_id)
+        if p.pending_deletion and not p.queue:
+            self._remove_printer(p, now)
+
+
+def _subject(job: Job) -> str:
+    return f"{job.printer_name}/{job.job_id}"
+

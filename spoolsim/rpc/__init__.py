@@ -1,0 +1,7 @@
+"""The MS-PAR method surface over the model: handles, access checks, validation, buffers."""
+
+from spoolsim.rpc import data, drivers, forms, jobs, ports, printers  # noqa: F401  (registration)
+from spoolsim.rpc.client import Client
+from spoolsim.rpc.core import BY_NAME, METHODS, Container, HandleKind, Reply, Surface
+
+__all__ = ["BY_NAME", "METHODS", "Client", "Container", "HandleKind", "Reply", "Surface"]
