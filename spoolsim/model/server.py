@@ -291,7 +291,7 @@ class PrintServer:
     def set_printer_status(self, p: Printer, status: int, now: float) -> None:
         paused = p.status & PrinterStatus.PAUSED
         p.status = PrinterStatus(
-            (status & ~(PrinterStatus.PAUSED | PrinterStatus.PENDING_DELETION)) | paused
+            (status & ~int(PrinterStatus.PAUSED | PrinterStatus.PENDING_DELETION)) | paused
         )
         self.log.add(now, "printer.status", p.name, status=int(p.status))
 
@@ -500,6 +500,8 @@ class PrintServer:
             raise SpoolerError(
                 Win32.ERROR_INVALID_PRINTER_STATE, f"job {job.job_id}: {event} in {job.phase.value}"
             )
+        if kind == "job.deleted" and new is not Phase.GONE:
+            kind = "job.deleting"  # logged as deleted once, when the last holder lets go
         # A job cancelled while printing keeps its port until the monitor lets go.
         if new is Phase.GONE or event in ("restart", "fail"):
             job.port = None

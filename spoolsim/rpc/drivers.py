@@ -177,7 +177,8 @@ def RpcAsyncDeletePrinterDriverEx(
     dwVersionNum: int,
 ) -> Reply:
     check_server_access(call, Access.SERVER_ACCESS_ADMINISTER, pName)
-    if dwDeleteFlag & ~(DPD.DELETE_UNUSED_FILES | DPD.DELETE_SPECIFIC_VERSION | DPD.DELETE_ALL_FILES):
+    known = int(DPD.DELETE_UNUSED_FILES | DPD.DELETE_SPECIFIC_VERSION | DPD.DELETE_ALL_FILES)
+    if dwDeleteFlag & ~known:
         raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"dwDeleteFlag 0x{dwDeleteFlag:x}")
     version = dwVersionNum if dwDeleteFlag & DPD.DELETE_SPECIFIC_VERSION else None
     _delete(call, canonical_environment(pEnvironment), pDriverName or "", version)
