@@ -77,8 +77,12 @@ def demo(out=sys.stdout) -> int:
             server.job_sent(job, t[0])
 
     for printer in _enum_all(
-        boss.RpcAsyncEnumPrinters, PrinterEnum.LOCAL, None,
-        family="PRINTER_INFO", level=2, out="pPrinterEnum",
+        boss.RpcAsyncEnumPrinters,
+        PrinterEnum.LOCAL,
+        None,
+        family="PRINTER_INFO",
+        level=2,
+        out="pPrinterEnum",
     ):
         h = boss.RpcAsyncOpenPrinter(printer["pPrinterName"], None, None, Access.PRINTER_ALL_ACCESS)
         jobs = _enum_all(

@@ -1,4 +1,4 @@
-"""The pure domain: print server, printers, jobs, forms, drivers, ports; synchronous, time passed in."""
+"""The pure domain: server, printers, jobs, forms, drivers, ports; synchronous, time passed in."""
 
 from spoolsim.model.constants import (
     Access,
@@ -38,9 +38,9 @@ __all__ = [
     "Monitor",
     "Phase",
     "Port",
+    "Principal",
     "PrintProcessor",
     "PrintServer",
-    "Principal",
     "Printer",
     "PrinterAttributes",
     "PrinterControl",

@@ -1,6 +1,7 @@
 """Protocol numbers: Win32 codes, HRESULTs, access rights, flags and status bits.
 
-Every value comes from ``shared/reference/print-protocol-facts.md`` (sections named in the comments).
+Every value comes from ``shared/reference/print-protocol-facts.md`` (sections named in the
+comments).
 Where the sources disagree, the choice is recorded beside the value and tested in
 ``tests/model/test_constants.py``.
 """
@@ -165,7 +166,9 @@ class Access(enum.IntFlag):
     JOB_EXECUTE = 0x00020010
 
 
-GENERIC_BITS = Access.GENERIC_ALL | Access.GENERIC_EXECUTE | Access.GENERIC_WRITE | Access.GENERIC_READ
+GENERIC_BITS = (
+    Access.GENERIC_ALL | Access.GENERIC_EXECUTE | Access.GENERIC_WRITE | Access.GENERIC_READ
+)
 
 # --------------------------------------------------------------------------------------------------
 # Printer status, attributes, job status (fact sheet sections 5a-5c)

@@ -190,11 +190,13 @@ class PrintServer:
     def set_server_value(self, name: str, type_: int, data: bytes, now: float) -> None:
         if (name or "").lower() in IGNORED_SERVER_VALUES:
             return
-        for setting, want in SETTABLE_SERVER_VALUES.items():
-            if setting.lower() == (name or "").lower():
-                break
-        else:
-            raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"server value {name!r} is not settable")
+        key = (name or "").lower()
+        setting = next((v for v in SETTABLE_SERVER_VALUES if v.lower() == key), None)
+        if setting is None:
+            raise SpoolerError(
+                Win32.ERROR_INVALID_PARAMETER, f"server value {name!r} is not settable"
+            )
+        want = SETTABLE_SERVER_VALUES[setting]
         if type_ != want:
             raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"{setting} takes {want.name}")
         if want == RegType.REG_DWORD:
@@ -400,9 +402,14 @@ class PrintServer:
             self.job_ejected(job, now)
         elif command in (JobControl.RETAIN, JobControl.RELEASE):
             bit = JobStatus.RETAINED
-            job.modifiers = job.modifiers | bit if command == JobControl.RETAIN else job.modifiers & ~bit
-            self.log.add(now, "job.retained" if command == JobControl.RETAIN else "job.released",
-                         _subject(job))
+            job.modifiers = (
+                job.modifiers | bit if command == JobControl.RETAIN else job.modifiers & ~bit
+            )
+            self.log.add(
+                now,
+                "job.retained" if command == JobControl.RETAIN else "job.released",
+                _subject(job),
+            )
         elif command != JobControl.NONE:
             raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"job command {command}")
 
@@ -520,4 +527,3 @@ class PrintServer:
 
 def _subject(job: Job) -> str:
     return f"{job.printer_name}/{job.job_id}"
-

@@ -31,8 +31,8 @@ from typing import Any
 
 import attrs
 
-from spoolsim.model.constants import Win32, hresult_from_win32
 from spoolsim.model import security
+from spoolsim.model.constants import Win32, hresult_from_win32
 from spoolsim.model.errors import SpoolerError
 from spoolsim.model.printers import Printer
 from spoolsim.model.security import Principal

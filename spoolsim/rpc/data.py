@@ -29,7 +29,9 @@ def _get(call: Call, state: HandleState, key: str, name: str, nSize: int) -> Rep
     return Reply(reply.status, {"pType": type_, **reply.out})
 
 
-def _set(call: Call, state: HandleState, key: str, name: str, type_: int, data: bytes, cb: int) -> Reply:
+def _set(
+    call: Call, state: HandleState, key: str, name: str, type_: int, data: bytes, cb: int
+) -> Reply:
     if data is None or cb != len(data):
         raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, "cbData does not match pData")
     if state.kind is HandleKind.SERVER:
@@ -68,7 +70,13 @@ def RpcAsyncSetPrinterData(
 
 @method(19)
 def RpcAsyncSetPrinterDataEx(
-    call: Call, hPrinter: bytes, pKeyName: str, pValueName: str, Type: int, pData: bytes, cbData: int
+    call: Call,
+    hPrinter: bytes,
+    pKeyName: str,
+    pValueName: str,
+    Type: int,
+    pData: bytes,
+    cbData: int,
 ) -> Reply:
     state = call.handle(hPrinter, *ANY)
     if not pKeyName:
@@ -77,7 +85,7 @@ def RpcAsyncSetPrinterDataEx(
 
 
 def _utf16_size(s: str) -> int:
-    return (len(s.encode("utf-16-le")) + 2)
+    return len(s.encode("utf-16-le")) + 2
 
 
 @method(27)
@@ -118,7 +126,9 @@ def RpcAsyncEnumPrinterData(
 
 
 @method(28)
-def RpcAsyncEnumPrinterDataEx(call: Call, hPrinter: bytes, pKeyName: str, cbEnumValues: int) -> Reply:
+def RpcAsyncEnumPrinterDataEx(
+    call: Call, hPrinter: bytes, pKeyName: str, cbEnumValues: int
+) -> Reply:
     state = call.handle(hPrinter, HandleKind.PRINTER)
     if not pKeyName:
         raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, "pKeyName is empty")
@@ -129,8 +139,13 @@ def RpcAsyncEnumPrinterDataEx(call: Call, hPrinter: bytes, pKeyName: str, cbEnum
     ]
     data = pack(PRINTER_ENUM_VALUES, records)
     return sized(
-        data, len(records), cbEnumValues, out="pEnumValues", needed="pcbEnumValues",
-        count="pnEnumValues", small=Win32.ERROR_MORE_DATA,
+        data,
+        len(records),
+        cbEnumValues,
+        out="pEnumValues",
+        needed="pcbEnumValues",
+        count="pnEnumValues",
+        small=Win32.ERROR_MORE_DATA,
     )
 
 
@@ -142,7 +157,12 @@ def RpcAsyncEnumPrinterKey(call: Call, hPrinter: bytes, pKeyName: str, cbSubkey:
     subkeys = state.printer.data.subkeys(pKeyName)
     data = pack_multi_sz(subkeys)
     return sized(
-        data, len(subkeys), cbSubkey, out="pSubkey", needed="pcbSubkey", count=None,
+        data,
+        len(subkeys),
+        cbSubkey,
+        out="pSubkey",
+        needed="pcbSubkey",
+        count=None,
         small=Win32.ERROR_MORE_DATA,
     )
 
@@ -161,7 +181,9 @@ def RpcAsyncDeletePrinterData(call: Call, hPrinter: bytes, pValueName: str) -> R
 
 
 @method(31)
-def RpcAsyncDeletePrinterDataEx(call: Call, hPrinter: bytes, pKeyName: str, pValueName: str) -> Reply:
+def RpcAsyncDeletePrinterDataEx(
+    call: Call, hPrinter: bytes, pKeyName: str, pValueName: str
+) -> Reply:
     state = _admin_printer(call, hPrinter)
     if not pKeyName:
         raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, "pKeyName is empty")

@@ -81,8 +81,12 @@ def RpcAsyncGetPrinterDriver(
     env = _env(call, pEnvironment)
     driver = call.server.drivers.find(state.printer.driver_name, env)
     if driver is None:
-        raise SpoolerError(Win32.ERROR_UNKNOWN_PRINTER_DRIVER, f"{state.printer.driver_name} for {env}")
-    reply = buffered("DRIVER_INFO", Level, [driver_info(driver, Level)], cbBuf, out="pDriver", count=None)
+        raise SpoolerError(
+            Win32.ERROR_UNKNOWN_PRINTER_DRIVER, f"{state.printer.driver_name} for {env}"
+        )
+    reply = buffered(
+        "DRIVER_INFO", Level, [driver_info(driver, Level)], cbBuf, out="pDriver", count=None
+    )
     versions = [d.version for d in call.server.drivers.named(driver.name) if d.environment == env]
     return Reply(
         reply.status,
@@ -100,7 +104,9 @@ def RpcAsyncAddPrinterDriver(
     env = canonical_environment(info.get("pEnvironment"))
     driver = _driver_from_info(pDriverContainer.Level, info, env)
     call.server.drivers.add(driver, dwFileCopyFlags)
-    call.server.log.add(call.now, "driver.added", driver.name, environment=env, version=driver.version)
+    call.server.log.add(
+        call.now, "driver.added", driver.name, environment=env, version=driver.version
+    )
     return Reply(0)
 
 

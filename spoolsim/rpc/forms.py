@@ -79,9 +79,7 @@ def RpcAsyncDeleteForm(call: Call, hPrinter: bytes, pFormName: str) -> Reply:
 
 
 @method(23)
-def RpcAsyncGetForm(
-    call: Call, hPrinter: bytes, pFormName: str, Level: int, cbBuf: int
-) -> Reply:
+def RpcAsyncGetForm(call: Call, hPrinter: bytes, pFormName: str, Level: int, cbBuf: int) -> Reply:
     call.handle(hPrinter, *ANY)
     check_level(Level, FORM_LEVELS)
     form = call.server.forms.get(pFormName)

@@ -43,8 +43,11 @@ PRINTER_OR_JOB = (HandleKind.PRINTER, HandleKind.JOB)
 def _check_job_admin(call: Call, state: HandleState, job: Job) -> None:
     """JOB_ACCESS_ADMINISTER on the job: its owner (CREATOR OWNER) or a document manager."""
     ok, _ = security.check(
-        state.printer.security, call.principal, Access.JOB_ACCESS_ADMINISTER,
-        security.JOB_MAPPING, owner=job.user,
+        state.printer.security,
+        call.principal,
+        Access.JOB_ACCESS_ADMINISTER,
+        security.JOB_MAPPING,
+        owner=job.user,
     )
     if not ok:
         raise SpoolerError(Win32.ERROR_ACCESS_DENIED, f"job {job.job_id} belongs to {job.user}")
@@ -136,7 +139,9 @@ def RpcAsyncEnumJobs(
 
 
 @method(5)
-def RpcAsyncAddJob(call: Call, hPrinter: bytes, Level: int, pAddJob: bytes | None, cbBuf: int) -> Reply:
+def RpcAsyncAddJob(
+    call: Call, hPrinter: bytes, Level: int, pAddJob: bytes | None, cbBuf: int
+) -> Reply:
     """MS-PAR 3.1.4.7.4: the server does not support AddJob over this protocol."""
     return Reply(Win32.ERROR_INVALID_PARAMETER, {"pcbNeeded": 0})
 

@@ -55,7 +55,10 @@ def RpcAsyncEnumPrintProcessors(
     env = _env(call, pEnvironment)
     procs = [p for p in call.server.processors.values() if p.environment == env]
     return buffered(
-        "PRINTPROCESSOR_INFO", 1, [{"pName": p.name} for p in procs], cbBuf,
+        "PRINTPROCESSOR_INFO",
+        1,
+        [{"pName": p.name} for p in procs],
+        cbBuf,
         out="pPrintProcessorInfo",
     )
 
@@ -106,7 +109,9 @@ def RpcAsyncAddPort(
     if port_name.lower() in call.server.ports:
         raise SpoolerError(Win32.ERROR_ALREADY_EXISTS, f"port {port_name!r}")
     config = {"monitor_data": bytes(pPortVarContainer)} if pPortVarContainer else {}
-    call.server.ports[port_name.lower()] = Port(port_name, monitor.name, monitor.name, config=config)
+    call.server.ports[port_name.lower()] = Port(
+        port_name, monitor.name, monitor.name, config=config
+    )
     call.server.log.add(call.now, "port.added", port_name, monitor=monitor.name)
     return Reply(0)
 
@@ -173,7 +178,11 @@ def RpcAsyncDeletePrintProcessor(
     if pEnvironment:
         canonical_environment(pEnvironment)
     proc = call.server.processor(pPrintProcessorName)
-    users = [p.name for p in call.server.printers.values() if p.print_processor.lower() == proc.name.lower()]
+    users = [
+        p.name
+        for p in call.server.printers.values()
+        if p.print_processor.lower() == proc.name.lower()
+    ]
     if users:
         # No Win32 code names "processor in use"; ERROR_BUSY is our choice, tested.
         raise SpoolerError(Win32.ERROR_BUSY, f"{proc.name} is used by {users[0]}")

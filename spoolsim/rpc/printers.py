@@ -94,7 +94,9 @@ def _open_server(call: Call, access: int, kind: HandleKind, xcv: str | None = No
         if target.lower() not in known:
             raise SpoolerError(Win32.ERROR_INVALID_PRINTER_NAME, f"no Xcv target {target!r}")
     ok, granted = security.check(
-        call.server.security, call.principal, wanted or Access.SERVER_ACCESS_ENUMERATE,
+        call.server.security,
+        call.principal,
+        wanted or Access.SERVER_ACCESS_ENUMERATE,
         security.SERVER_MAPPING,
     )
     if not ok:
@@ -130,7 +132,9 @@ def RpcAsyncOpenPrinter(
         if target.lower() not in call.server.ports:
             raise SpoolerError(Win32.ERROR_INVALID_PRINTER_NAME, f"no port {target!r}")
         state = _open_server(call, AccessRequired, HandleKind.SERVER)
-        state = attrs.evolve(state, kind=HandleKind.PORT, port=call.server.ports[target.lower()].name)
+        state = attrs.evolve(
+            state, kind=HandleKind.PORT, port=call.server.ports[target.lower()].name
+        )
     elif kind is HandleKind.JOB:
         pname, _, jobpart = target.partition(",")
         printer = call.server.printer(pname)
@@ -155,7 +159,8 @@ def _printer_from_info(info: Mapping[str, Any], sd: security.SecurityDescriptor)
         name=name,
         ports=ports,
         driver_name=_field(info, "pDriverName", ""),
-        share_name=_field(info, "pShareName", "") or (name if attributes & PrinterAttributes.SHARED else ""),
+        share_name=_field(info, "pShareName", "")
+        or (name if attributes & PrinterAttributes.SHARED else ""),
         comment=_field(info, "pComment", ""),
         location=_field(info, "pLocation", ""),
         sep_file=_field(info, "pSepFile", ""),
@@ -186,12 +191,18 @@ def RpcAsyncAddPrinter(
     check_server_access(call, Access.SERVER_ACCESS_ADMINISTER)
     if pPrinterContainer.info is None:
         raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, "no PRINTER_INFO_2")
-    sd = decode_descriptor(pSecurityContainer) if pSecurityContainer else security.default_printer_security()
+    sd = (
+        decode_descriptor(pSecurityContainer)
+        if pSecurityContainer
+        else security.default_printer_security()
+    )
     printer = _printer_from_info(pPrinterContainer.info, sd)
     if pDevModeContainer is not None and pDevModeContainer.info:
         printer.devmode = pDevModeContainer.info.get("pDevMode")
     call.server.add_printer(printer, call.now)
-    _, granted = security.check(sd, call.principal, Access.PRINTER_ALL_ACCESS, security.PRINTER_MAPPING)
+    _, granted = security.check(
+        sd, call.principal, Access.PRINTER_ALL_ACCESS, security.PRINTER_MAPPING
+    )
     state = HandleState(HandleKind.PRINTER, call.session.id, granted, printer)
     return Reply(0, {"pHandle": call.surface.new_handle(state)})
 
@@ -291,14 +302,22 @@ def RpcAsyncSetPrinter(
         require(state, Access.WRITE_DAC)
         p.security = decode_descriptor(pSecurityContainer or info["pSecurityDescriptor"])
     elif level == 4:
-        p.attributes = PrinterAttributes(_field(info, "Attributes", p.attributes)) | PrinterAttributes.LOCAL
+        p.attributes = (
+            PrinterAttributes(_field(info, "Attributes", p.attributes)) | PrinterAttributes.LOCAL
+        )
     elif level == 5:
         ports = [x.strip() for x in _field(info, "pPortName", p.port_name).split(",") if x.strip()]
         server.check_printer_config(attrs.evolve(p, ports=ports))
         p.ports = ports
-        p.attributes = PrinterAttributes(_field(info, "Attributes", p.attributes)) | PrinterAttributes.LOCAL
-        p.device_not_selected_timeout = _field(info, "DeviceNotSelectedTimeout", p.device_not_selected_timeout)
-        p.transmission_retry_timeout = _field(info, "TransmissionRetryTimeout", p.transmission_retry_timeout)
+        p.attributes = (
+            PrinterAttributes(_field(info, "Attributes", p.attributes)) | PrinterAttributes.LOCAL
+        )
+        p.device_not_selected_timeout = _field(
+            info, "DeviceNotSelectedTimeout", p.device_not_selected_timeout
+        )
+        p.transmission_retry_timeout = _field(
+            info, "TransmissionRetryTimeout", p.transmission_retry_timeout
+        )
     elif level == 6:
         server.set_printer_status(p, _field(info, "dwStatus", 0), call.now)
     elif level == 7:
@@ -337,9 +356,7 @@ def RpcAsyncClosePrinter(call: Call, phPrinter: bytes) -> Reply:
 
 
 @method(38)
-def RpcAsyncEnumPrinters(
-    call: Call, Flags: int, Name: str | None, Level: int, cbBuf: int
-) -> Reply:
+def RpcAsyncEnumPrinters(call: Call, Flags: int, Name: str | None, Level: int, cbBuf: int) -> Reply:
     check_level(Level, ENUM_LEVELS)
     if Flags & (PrinterEnum.REMOTE | PrinterEnum.NETWORK) and Level != 1:
         raise SpoolerError(Win32.ERROR_INVALID_LEVEL, "REMOTE and NETWORK take level 1")

@@ -85,7 +85,9 @@ def printer_info(server: PrintServer, p: Printer, level: int, now: float, prefix
         "cTotalBytes": p.total_bytes & 0xFFFFFFFF,
         "stUpTime": server.systemtime(p.created),
         "cTotalPagesPrinted": p.total_pages,
-        "dwGetVersion": server.os_version[0] | server.os_version[1] << 8 | server.os_version[2] << 16,
+        "dwGetVersion": server.os_version[0]
+        | server.os_version[1] << 8
+        | server.os_version[2] << 16,
         "cSpooling": sum(1 for j in p.queue if server.jobs[j].phase.value == "spooling"),
         "dwNumberOfProcessors": 2,
         "dwHighPartTotalBytes": p.total_bytes >> 32,

@@ -23,8 +23,10 @@ def sid_to_bytes(sid: str) -> bytes:
     if len(parts) < 3 or parts[0].upper() != "S" or parts[1] != "1":
         raise SecurityDescriptorError(f"not a SID: {sid!r}")
     authority, subs = int(parts[2]), [int(p) for p in parts[3:]]
-    return struct.pack("<BB", 1, len(subs)) + authority.to_bytes(6, "big") + struct.pack(
-        f"<{len(subs)}I", *subs
+    return (
+        struct.pack("<BB", 1, len(subs))
+        + authority.to_bytes(6, "big")
+        + struct.pack(f"<{len(subs)}I", *subs)
     )
 
 
@@ -34,8 +36,10 @@ def sid_from_bytes(data: bytes, offset: int) -> tuple[str, int]:
         raise SecurityDescriptorError(f"SID at {offset} runs past the end")
     rev, count = data[offset], data[offset + 1]
     end = offset + 8 + 4 * count
-    if rev != 1 or end > len(data):
-        raise SecurityDescriptorError(f"bad SID at {offset}")
+    if rev != 1:
+        raise SecurityDescriptorError(f"SID at {offset} has revision {rev}, not 1")
+    if end > len(data):
+        raise SecurityDescriptorError(f"SID at {offset} runs past the end ({count} subauthorities)")
     authority = int.from_bytes(data[offset + 2 : offset + 8], "big")
     subs = struct.unpack_from(f"<{count}I", data, offset + 8)
     return "-".join(["S", "1", str(authority), *map(str, subs)]), end
