@@ -6,20 +6,36 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spoolsim.model import Driver, PrintServer, Printer
+from spoolsim.model import Driver, Printer, PrintServer
 from spoolsim.model.constants import Access, JobControl, Win32, hresult_from_win32
 from spoolsim.model.errors import SpoolerError
 from spoolsim.model.jobs import TRANSITIONS, Phase
 from spoolsim.model.printerdata import DataStore
 from spoolsim.model.printers import within_hours
-from spoolsim.model.security import JOB_MAPPING, PRINTER_MAPPING, admin, check, default_printer_security, user
+from spoolsim.model.security import (
+    JOB_MAPPING,
+    PRINTER_MAPPING,
+    admin,
+    check,
+    default_printer_security,
+    user,
+)
 from spoolsim.rpc.secdesc import decode_descriptor, encode_descriptor
 
 
 @pytest.mark.parametrize(
     ("win32", "hr"),
-    [(2, 0x80070002), (5, 0x80070005), (87, 0x80070057), (122, 0x8007007A), (1168, 0x80070490),
-     (1797, 0x80070705), (3015, 0x80070BC7), (0, 0), (0xE0000102, 0xE0000102)],
+    [
+        (2, 0x80070002),
+        (5, 0x80070005),
+        (87, 0x80070057),
+        (122, 0x8007007A),
+        (1168, 0x80070490),
+        (1797, 0x80070705),
+        (3015, 0x80070BC7),
+        (0, 0),
+        (0xE0000102, 0xE0000102),
+    ],
 )
 def test_hresult_from_win32_worked_values(win32, hr):
     assert hresult_from_win32(win32) == hr
@@ -37,7 +53,10 @@ def test_access_check_owner_and_groups():
     sd = default_printer_security()
     assert check(sd, user("u"), Access.PRINTER_ACCESS_USE, PRINTER_MAPPING)[0]
     assert not check(sd, user("u"), Access.PRINTER_ACCESS_ADMINISTER, PRINTER_MAPPING)[0]
-    assert check(sd, admin(), Access.GENERIC_ALL, PRINTER_MAPPING) == (True, Access.PRINTER_ALL_ACCESS)
+    assert check(sd, admin(), Access.GENERIC_ALL, PRINTER_MAPPING) == (
+        True,
+        Access.PRINTER_ALL_ACCESS,
+    )
     assert check(sd, user("u"), Access.JOB_ACCESS_ADMINISTER, JOB_MAPPING, owner="u")[0]
     assert not check(sd, user("v"), Access.JOB_ACCESS_ADMINISTER, JOB_MAPPING, owner="u")[0]
     ok, granted = check(sd, user("u"), Access.MAXIMUM_ALLOWED, PRINTER_MAPPING)
