@@ -205,19 +205,21 @@ def RpcAsyncEndPagePrinter(call: Call, hPrinter: bytes) -> Reply:
     return Reply(0)
 
 
-@method(14)
-def RpcAsyncEndDocPrinter(call: Call, hPrinter: bytes) -> Reply:
+def _finish_doc(call: Call, hPrinter: bytes) -> Job:
+    """Untie the handle's document from the handle and return its job."""
     state, job = _doc_job(call, hPrinter)
     state.doc_job = None
     state.page_open = False
-    call.server.end_doc(job, call.now)
+    return job
+
+
+@method(14)
+def RpcAsyncEndDocPrinter(call: Call, hPrinter: bytes) -> Reply:
+    call.server.end_doc(_finish_doc(call, hPrinter), call.now)
     return Reply(0)
 
 
 @method(15)
 def RpcAsyncAbortPrinter(call: Call, hPrinter: bytes) -> Reply:
-    state, job = _doc_job(call, hPrinter)
-    state.doc_job = None
-    state.page_open = False
-    call.server.abort_job(job, call.now)
+    call.server.abort_job(_finish_doc(call, hPrinter), call.now)
     return Reply(0)
