@@ -61,7 +61,10 @@ class DataStore:
         for i in range(1, len(parts) + 1):
             sub = "\\".join(parts[:i])
             self._keys.setdefault(sub.lower(), _Key(sub))
-        self._keys[norm.lower()].values[name.lower()] = Value(name, int(type_), bytes(data))
+        values = self._keys[norm.lower()].values
+        old = values.get(name.lower())
+        # Like the registry, a value keeps the case of the name it was created with.
+        values[name.lower()] = Value(old.name if old else name, int(type_), bytes(data))
 
     def get(self, path: str, name: str) -> Value:
         value = self._key(path).values.get((name or "").lower())

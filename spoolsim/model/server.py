@@ -379,8 +379,25 @@ class PrintServer:
 
     # -- jobs: commands --------------------------------------------------------------------------
 
+    def check_control(self, job: Job, command: int) -> None:
+        """Refuse, before anything changes, a command the job's phase does not admit."""
+        if command not in tuple(JobControl):
+            raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"job command {command}")
+        event = {
+            JobControl.RESTART: "restart",
+            JobControl.SENT_TO_PRINTER: "sent",
+            JobControl.LAST_PAGE_EJECTED: "ejected",
+        }.get(JobControl(command))
+        if event == "sent" and job.phase is Phase.DELETING and job.port is not None:
+            return  # the port monitor lets go of a job cancelled while printing
+        if event and next_phase(job.phase, event) is None:
+            raise SpoolerError(
+                Win32.ERROR_INVALID_PRINTER_STATE, f"job {job.job_id}: {event} in {job.phase.value}"
+            )
+
     def control_job(self, job: Job, command: int, now: float) -> None:
         """SetJob's Command. ERROR_INVALID_PARAMETER for an unknown command."""
+        self.check_control(job, command)
         if command == JobControl.PAUSE:
             job.modifiers |= JobStatus.PAUSED
             self.log.add(now, "job.paused", _subject(job))
@@ -390,8 +407,6 @@ class PrintServer:
         elif command in (JobControl.CANCEL, JobControl.DELETE):
             self._event(job, "delete", now, "job.deleted", reason="user")
         elif command == JobControl.RESTART:
-            if job.phase in (Phase.SPOOLING, Phase.DELETING):
-                raise SpoolerError(Win32.ERROR_INVALID_PRINTER_STATE, "cannot restart now")
             self._release_port(job)
             job.modifiers = (job.modifiers & JobStatus.PAUSED) | JobStatus.RESTART
             job.pages_printed = job.bytes_printed = 0
@@ -471,6 +486,7 @@ class PrintServer:
 
     def job_sent(self, job: Job, now: float) -> None:
         """The port monitor sent the whole job (JOB_CONTROL_SENT_TO_PRINTER)."""
+        self.check_control(job, JobControl.SENT_TO_PRINTER)
         if job.phase is Phase.DELETING:
             self._release_port(job)
             self._event(job, "retire", now, "job.deleted", reason="cancelled while printing")
@@ -487,6 +503,7 @@ class PrintServer:
 
     def job_ejected(self, job: Job, now: float) -> None:
         """JOB_CONTROL_LAST_PAGE_EJECTED: the device reports the last page out."""
+        self.check_control(job, JobControl.LAST_PAGE_EJECTED)
         self._event(job, "ejected", now, "job.ejected")
         job.modifiers |= JobStatus.COMPLETE
 

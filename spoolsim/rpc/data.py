@@ -32,13 +32,18 @@ def _get(call: Call, state: HandleState, key: str, name: str, nSize: int) -> Rep
 def _set(
     call: Call, state: HandleState, key: str, name: str, type_: int, data: bytes, cb: int
 ) -> Reply:
+    server_handle = state.kind is HandleKind.SERVER
+    require(
+        state,
+        Access.SERVER_ACCESS_ADMINISTER if server_handle else Access.PRINTER_ACCESS_ADMINISTER,
+    )
+    if not key:
+        raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, "pKeyName is empty")
     if data is None or cb != len(data):
         raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, "cbData does not match pData")
-    if state.kind is HandleKind.SERVER:
-        require(state, Access.SERVER_ACCESS_ADMINISTER)
+    if server_handle:
         call.server.set_server_value(name, type_, data, call.now)
     else:
-        require(state, Access.PRINTER_ACCESS_ADMINISTER)
         state.printer.data.set(key, name, type_, data)
         call.server.log.add(call.now, "printer.data_set", state.printer.name, key=key, value=name)
     return Reply(0)
@@ -79,8 +84,6 @@ def RpcAsyncSetPrinterDataEx(
     cbData: int,
 ) -> Reply:
     state = call.handle(hPrinter, *ANY)
-    if not pKeyName:
-        raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, "pKeyName is empty")
     return _set(call, state, pKeyName, pValueName, Type, pData, cbData)
 
 

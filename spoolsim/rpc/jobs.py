@@ -18,7 +18,6 @@ from spoolsim.model.constants import (
     MAX_PRIORITY,
     MIN_PRIORITY,
     Access,
-    JobControl,
     Win32,
 )
 from spoolsim.model.errors import SpoolerError
@@ -100,8 +99,7 @@ def RpcAsyncSetJob(
         check_level(level, JOB_LEVELS)
     job = call.server.job(JobId, state.printer)
     _check_job_admin(call, state, job)
-    if Command not in tuple(JobControl):
-        raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"command {Command}")
+    call.server.check_control(job, Command)
     if level == 3:
         raise SpoolerError(Win32.ERROR_NOT_SUPPORTED, "linking jobs (level 3)")
     if pJobContainer is not None and pJobContainer.info is not None:

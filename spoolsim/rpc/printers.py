@@ -221,9 +221,9 @@ def RpcAsyncGetPrinter(call: Call, hPrinter: bytes, Level: int, cbBuf: int) -> R
     if Level == 9:
         raise SpoolerError(Win32.ERROR_NOT_SUPPORTED, "level 9 is per-user, not over RPC")
     check_level(Level, GET_LEVELS)
-    if Level == 3:
+    if Level == 3:  # the security descriptor: READ_CONTROL is the right that reads it
         require(state, Access.READ_CONTROL)
-    if not state.granted & (Access.PRINTER_ACCESS_USE | Access.PRINTER_ACCESS_ADMINISTER):
+    elif not state.granted & (Access.PRINTER_ACCESS_USE | Access.PRINTER_ACCESS_ADMINISTER):
         raise SpoolerError(Win32.ERROR_ACCESS_DENIED, "printer access")
     rec = printer_info(call.server, state.printer, Level, call.now, "")
     return buffered("PRINTER_INFO", Level, [rec], cbBuf, out="pPrinter", count=None)
