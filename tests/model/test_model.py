@@ -107,7 +107,7 @@ def test_transition_table_is_the_only_way_to_move(phase, event):
 
 
 def test_restart_clears_progress_and_sets_restart():
-    server, p, job = _server_with_job([])
+    server, _p, job = _server_with_job([])
     server.end_doc(job, 1)
     server.start_job(job, "LPT1:", 2)
     server.job_progress(job, pages=3, nbytes=100)

@@ -218,9 +218,7 @@ def data_snapshot(store: Any) -> tuple:
 
 
 def ref_data_snapshot(pref: PrinterRef) -> tuple:
-    return tuple(
-        sorted((low, tuple(vals.values())) for low, (_, vals) in pref.data.items())
-    )
+    return tuple(sorted((low, tuple(vals.values())) for low, (_, vals) in pref.data.items()))
 
 
 class SequencingMachine(RuleBasedStateMachine):
@@ -258,30 +256,54 @@ class SequencingMachine(RuleBasedStateMachine):
         srv = self.srv
         jobs = tuple(
             (
-                j.job_id, j.printer_name, j.phase, int(j.modifiers), j.priority, j.size,
-                bytes(j.data), j.total_pages, j.pages_printed, j.bytes_printed, j.port,
-                j.started, j.finished, j.attempts, j.document, j.datatype, j.status_text,
+                j.job_id,
+                j.printer_name,
+                j.phase,
+                int(j.modifiers),
+                j.priority,
+                j.size,
+                bytes(j.data),
+                j.total_pages,
+                j.pages_printed,
+                j.bytes_printed,
+                j.port,
+                j.started,
+                j.finished,
+                j.attempts,
+                j.document,
+                j.datatype,
+                j.status_text,
             )
             for j in srv.jobs.values()
         )
         printers = tuple(
             (
-                p.name, id(p), tuple(p.queue), int(p.status), p.pending_deletion, p.total_jobs,
-                p.total_bytes, p.total_pages, data_snapshot(p.data),
+                p.name,
+                id(p),
+                tuple(p.queue),
+                int(p.status),
+                p.pending_deletion,
+                p.total_jobs,
+                p.total_bytes,
+                p.total_pages,
+                data_snapshot(p.data),
             )
             for p in srv.printers.values()
         )
         handles = tuple(
-            (id(h), h.kind, h.granted, h.doc_job, h.page_open)
-            for h in self.surface.open_handles()
+            (id(h), h.kind, h.granted, h.doc_job, h.page_open) for h in self.surface.open_handles()
         )
         return (
-            jobs, printers, handles, tuple(srv.forms.all()), tuple(sorted(srv.settings.items())),
+            jobs,
+            printers,
+            handles,
+            tuple(srv.forms.all()),
+            tuple(sorted(srv.settings.items())),
             len(srv.log),
         )
 
     def call(self, role: str, name: str, *args: Any, expect: Any) -> Any:
-        """Call ``name`` as ``role``; the status must be in ``expect``; a refusal changes nothing."""
+        """Call ``name`` as ``role``: the status must be in ``expect``; refusals change nothing."""
         allowed = allowed_set(expect)
         before = self.snapshot()
         reply = getattr(self.clients[role], name)(*args)
@@ -290,8 +312,9 @@ class SequencingMachine(RuleBasedStateMachine):
             f" ({reply.out.get('detail')})"
         )
         if reply.status != OK:
-            assert self.snapshot() == before, f"{name} as {role} failed with {reply.status} " \
-                "but changed the server"
+            assert self.snapshot() == before, (
+                f"{name} as {role} failed with {reply.status} but changed the server"
+            )
         return reply
 
     def buffered(
@@ -451,8 +474,9 @@ class SequencingMachine(RuleBasedStateMachine):
             "pPrintProcessor": "winprint",
             "Attributes": int(attributes),
         }
-        r = self.call(role, "RpcAsyncAddPrinter", None, Container(2, info), None, None,
-                      expect=expect)
+        r = self.call(
+            role, "RpcAsyncAddPrinter", None, Container(2, info), None, None, expect=expect
+        )
         if r.status == OK:
             pref = PrinterRef(name, keep=name in KEEPS_PRINTED)
             self.printers[name] = pref
@@ -466,7 +490,7 @@ class SequencingMachine(RuleBasedStateMachine):
         if pref is None or not pref.exists:
             expect: set[int] = {Win32.ERROR_INVALID_PRINTER_NAME}
         elif wanted is None:
-            # MAXIMUM_ALLOWED with nothing grantable: either refused or a handle that can do nothing.
+            # MAXIMUM_ALLOWED with nothing grantable: refused, or a handle that can do nothing.
             expect = {OK} if available else {OK, E_DENIED}
         else:
             expect = {OK} if wanted <= available else {E_DENIED}
@@ -527,8 +551,13 @@ class SequencingMachine(RuleBasedStateMachine):
                 expect = E_DELETED
             else:
                 expect = OK
-        r = self.call(caller, "RpcAsyncStartDocPrinter", h.value, Container(1, {"pDocName": "d"}),
-                      expect=expect)
+        r = self.call(
+            caller,
+            "RpcAsyncStartDocPrinter",
+            h.value,
+            Container(1, {"pDocName": "d"}),
+            expect=expect,
+        )
         if r.status != OK:
             return None
         job_id = r.pJobId
@@ -578,8 +607,9 @@ class SequencingMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def start_page(self, data: st.DataObject) -> None:
         h, caller = self.pick(data)
-        r = self.call(caller, "RpcAsyncStartPagePrinter", h.value,
-                      expect=self._doc_error(h, caller) or OK)
+        r = self.call(
+            caller, "RpcAsyncStartPagePrinter", h.value, expect=self._doc_error(h, caller) or OK
+        )
         if r.status == OK:
             h.page = True
 
@@ -596,8 +626,9 @@ class SequencingMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def end_page(self, data: st.DataObject) -> None:
         h, caller = self.pick(data)
-        r = self.call(caller, "RpcAsyncEndPagePrinter", h.value,
-                      expect=self._doc_error(h, caller) or OK)
+        r = self.call(
+            caller, "RpcAsyncEndPagePrinter", h.value, expect=self._doc_error(h, caller) or OK
+        )
         if r.status == OK:
             j = self.jobs[h.doc]
             if h.page and j.phase == "S":
@@ -611,8 +642,9 @@ class SequencingMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def abort(self, data: st.DataObject) -> None:
         h, caller = self.pick(data)
-        r = self.call(caller, "RpcAsyncAbortPrinter", h.value,
-                      expect=self._doc_error(h, caller) or OK)
+        r = self.call(
+            caller, "RpcAsyncAbortPrinter", h.value, expect=self._doc_error(h, caller) or OK
+        )
         if r.status == OK:
             self.step(self.jobs[h.doc], "abort")
             h.doc, h.page = None, False
@@ -673,9 +705,7 @@ class SequencingMachine(RuleBasedStateMachine):
     def set_job(self, data: st.DataObject) -> None:
         h, caller = self.pick(data)
         job_id = self.pick_job(data)
-        command = data.draw(
-            st.sampled_from([*range(0, 8), *INVALID_JOB_COMMANDS]), label="command"
-        )
+        command = data.draw(st.sampled_from([*range(0, 8), *INVALID_JOB_COMMANDS]), label="command")
         container = None
         priority = position = 0
         if data.draw(st.booleans(), label="with container"):
@@ -731,8 +761,9 @@ class SequencingMachine(RuleBasedStateMachine):
         if expect is not None:
             self.call(caller, "RpcAsyncGetJob", h.value, job_id, level, 4096, expect=expect)
             return
-        buf, n = self.buffered(caller, "RpcAsyncGetJob", (h.value, job_id, level), data,
-                               out="pJob", count=None)
+        buf, n = self.buffered(
+            caller, "RpcAsyncGetJob", (h.value, job_id, level), data, out="pJob", count=None
+        )
         (rec,) = unpack(LAYOUTS[("JOB_INFO", level)], buf, n)
         self.check_job_record(rec, j, level)
 
@@ -750,11 +781,11 @@ class SequencingMachine(RuleBasedStateMachine):
         if expect is None and not h.rights & {USE, PADMIN}:
             expect = E_DENIED
         if expect is not None:
-            self.call(caller, "RpcAsyncEnumJobs", h.value, first, count, level, 4096,
-                      expect=expect)
+            self.call(caller, "RpcAsyncEnumJobs", h.value, first, count, level, 4096, expect=expect)
             return
-        buf, n = self.buffered(caller, "RpcAsyncEnumJobs", (h.value, first, count, level), data,
-                               out="pJob")
+        buf, n = self.buffered(
+            caller, "RpcAsyncEnumJobs", (h.value, first, count, level), data, out="pJob"
+        )
         want = h.pref.queue[first : first + count] if count > 0 else []
         records = unpack(LAYOUTS[("JOB_INFO", level)], buf, n)
         assert [rec["JobId"] for rec in records] == want, "EnumJobs is not in queue order"
@@ -781,8 +812,9 @@ class SequencingMachine(RuleBasedStateMachine):
         if expect is not None:
             self.call(caller, "RpcAsyncGetPrinter", h.value, level, 8192, expect=expect)
             return
-        buf, n = self.buffered(caller, "RpcAsyncGetPrinter", (h.value, level), data,
-                               out="pPrinter", count=None)
+        buf, n = self.buffered(
+            caller, "RpcAsyncGetPrinter", (h.value, level), data, out="pPrinter", count=None
+        )
         (rec,) = unpack(LAYOUTS[("PRINTER_INFO", level)], buf, n)
         pref = h.pref
         status = None
@@ -819,8 +851,9 @@ class SequencingMachine(RuleBasedStateMachine):
                 expect = E_PARAM  # level 0 needs a command; 9 is no command
             else:
                 expect = OK
-        r = self.call(caller, "RpcAsyncSetPrinter", h.value, Container(0), None, None, command,
-                      expect=expect)
+        r = self.call(
+            caller, "RpcAsyncSetPrinter", h.value, Container(0), None, None, command, expect=expect
+        )
         if r.status != OK:
             return
         if command == PrinterControl.PAUSE:
@@ -909,9 +942,14 @@ class SequencingMachine(RuleBasedStateMachine):
         right, bottom = (w, hgt) if area_ok else (w + 1, hgt)
         cname = ("Other " + name) if rename and op == "set" else name
         info = {
-            "pName": cname, "Flags": flags, "Size_cx": w, "Size_cy": hgt,
-            "ImageableArea_left": 0, "ImageableArea_top": 0,
-            "ImageableArea_right": right, "ImageableArea_bottom": bottom,
+            "pName": cname,
+            "Flags": flags,
+            "Size_cx": w,
+            "Size_cy": hgt,
+            "ImageableArea_left": 0,
+            "ImageableArea_top": 0,
+            "ImageableArea_right": right,
+            "ImageableArea_bottom": bottom,
         }
         low = name.lower()
         known = low in self.builtin_forms or low in self.user_forms
@@ -943,8 +981,9 @@ class SequencingMachine(RuleBasedStateMachine):
         if op == "add":
             r = self.call(caller, "RpcAsyncAddForm", h.value, Container(level, info), expect=expect)
         elif op == "set":
-            r = self.call(caller, "RpcAsyncSetForm", h.value, name, Container(level, info),
-                          expect=expect)
+            r = self.call(
+                caller, "RpcAsyncSetForm", h.value, name, Container(level, info), expect=expect
+            )
         else:
             r = self.call(caller, "RpcAsyncDeleteForm", h.value, name, expect=expect)
         if r.status != OK:
@@ -978,8 +1017,7 @@ class SequencingMachine(RuleBasedStateMachine):
             if expect is not None:
                 self.call(caller, "RpcAsyncEnumForms", h.value, level, 1 << 20, expect=expect)
                 return
-            buf, n = self.buffered(caller, "RpcAsyncEnumForms", (h.value, level), data,
-                                   out="pForm")
+            buf, n = self.buffered(caller, "RpcAsyncEnumForms", (h.value, level), data, out="pForm")
             records = unpack(layout, buf, n)
             assert [rec["pName"] for rec in records] == self.form_order
             for rec in records:
@@ -988,8 +1026,9 @@ class SequencingMachine(RuleBasedStateMachine):
         if expect is not None:
             self.call(caller, "RpcAsyncGetForm", h.value, name, level, 4096, expect=expect)
             return
-        buf, n = self.buffered(caller, "RpcAsyncGetForm", (h.value, name, level), data,
-                               out="pForm", count=None)
+        buf, n = self.buffered(
+            caller, "RpcAsyncGetForm", (h.value, name, level), data, out="pForm", count=None
+        )
         (rec,) = unpack(layout, buf, n)
         assert rec["pName"].lower() == low
         self._check_form(rec)
@@ -999,7 +1038,7 @@ class SequencingMachine(RuleBasedStateMachine):
         if low in self.builtin_forms:
             assert rec["Flags"] == 1
             return
-        name, w, hgt, flags, left, top, right, bottom = self.user_forms[low]
+        name, w, hgt, flags, _left, _top, right, bottom = self.user_forms[low]
         assert (rec["pName"], rec["Size_cx"], rec["Size_cy"], rec["Flags"]) == (name, w, hgt, flags)
         assert (rec["ImageableArea_right"], rec["ImageableArea_bottom"]) == (right, bottom)
 
@@ -1025,8 +1064,9 @@ class SequencingMachine(RuleBasedStateMachine):
             else:
                 expect = OK
         cb = len(blob) + (1 if mismatch else 0)
-        r = self.call(caller, "RpcAsyncSetPrinterDataEx", h.value, key, name, type_, blob, cb,
-                      expect=expect)
+        r = self.call(
+            caller, "RpcAsyncSetPrinterDataEx", h.value, key, name, type_, blob, cb, expect=expect
+        )
         if r.status != OK:
             return
         store = h.pref.data
@@ -1056,8 +1096,15 @@ class SequencingMachine(RuleBasedStateMachine):
         if expect is not None:
             self.call(caller, "RpcAsyncGetPrinterDataEx", h.value, key, name, 64, expect=expect)
             return
-        got = self.buffered(caller, "RpcAsyncGetPrinterDataEx", (h.value, key, name), data,
-                            out="pData", count=None, small=E_MORE)
+        got = self.buffered(
+            caller,
+            "RpcAsyncGetPrinterDataEx",
+            (h.value, key, name),
+            data,
+            out="pData",
+            count=None,
+            small=E_MORE,
+        )
         assert got[0] == value[2]
         r = self.call(caller, "RpcAsyncGetPrinterDataEx", h.value, key, name, 64, expect=OK)
         assert r.pType == value[1]
@@ -1113,8 +1160,15 @@ class SequencingMachine(RuleBasedStateMachine):
             return
         if op == "values":
             got = self.buffered(
-                caller, "RpcAsyncEnumPrinterDataEx", (h.value, key), data, out="pEnumValues",
-                needed="pcbEnumValues", count="pnEnumValues", small=E_MORE, also=deny,
+                caller,
+                "RpcAsyncEnumPrinterDataEx",
+                (h.value, key),
+                data,
+                out="pEnumValues",
+                needed="pcbEnumValues",
+                count="pnEnumValues",
+                small=E_MORE,
+                also=deny,
             )
             if got is None:
                 return
@@ -1123,8 +1177,15 @@ class SequencingMachine(RuleBasedStateMachine):
             assert [(r["pValueName"], r["dwType"], r["pData"] or b"") for r in records] == want
             return
         got = self.buffered(
-            caller, "RpcAsyncEnumPrinterKey", (h.value, key), data, out="pSubkey",
-            needed="pcbSubkey", count=None, small=E_MORE, also=deny,
+            caller,
+            "RpcAsyncEnumPrinterKey",
+            (h.value, key),
+            data,
+            out="pSubkey",
+            needed="pcbSubkey",
+            count=None,
+            small=E_MORE,
+            also=deny,
         )
         if got is None:
             return
@@ -1158,8 +1219,9 @@ class SequencingMachine(RuleBasedStateMachine):
                 expect = E_PARAM
             else:
                 expect = OK
-        r = self.call(caller, "RpcAsyncSetPrinterData", h.value, name, type_, blob, len(blob),
-                      expect=expect)
+        r = self.call(
+            caller, "RpcAsyncSetPrinterData", h.value, name, type_, blob, len(blob), expect=expect
+        )
         if r.status != OK:
             return
         if h.kind == "printer":
@@ -1171,8 +1233,15 @@ class SequencingMachine(RuleBasedStateMachine):
         elif name == "AllowUserManageForms":
             self.allow_user_forms = value
         if h.kind == "server" and name == "AllowUserManageForms":
-            g = self.buffered(caller, "RpcAsyncGetPrinterData", (h.value, name), data,
-                              out="pData", count=None, small=E_MORE)
+            g = self.buffered(
+                caller,
+                "RpcAsyncGetPrinterData",
+                (h.value, name),
+                data,
+                out="pData",
+                count=None,
+                small=E_MORE,
+            )
             assert g[0] == blob
 
     # -- invariants --------------------------------------------------------------------------------
@@ -1263,7 +1332,9 @@ def env():
     surface = Surface(srv, clock=lambda: clock[0])
     a = Client(surface, admin())
     info = {
-        "pPrinterName": "P1", "pPortName": "LPT1:", "pDriverName": DRIVER,
+        "pPrinterName": "P1",
+        "pPortName": "LPT1:",
+        "pDriverName": DRIVER,
         "pPrintProcessor": "winprint",
     }
     assert a.RpcAsyncAddPrinter(None, Container(2, info), None, None).status == OK
@@ -1297,7 +1368,7 @@ def test_start_doc_twice_is_invalid_state_and_keeps_the_first_job(env):
 
 
 def test_write_after_cancel_is_print_cancelled_and_end_doc_removes_the_job(env):
-    srv, a, u = env
+    srv, _a, u = env
     h = open_use(u)
     job_id = start(u, h)
     assert u.RpcAsyncWritePrinter(h, b"x" * 10, 10).status == OK
@@ -1324,7 +1395,10 @@ def test_close_mid_document_queues_the_job_with_its_bytes(env):
     assert u.RpcAsyncClosePrinter(h).status == OK
     job = srv.jobs[job_id]
     assert (job.phase, job.size, bytes(job.data), job.total_pages) == (
-        Phase.QUEUED, 10, b"0123456789", 1,
+        Phase.QUEUED,
+        10,
+        b"0123456789",
+        1,
     )
     assert srv.next_job(srv.printers["p1"], 0.0) is job
     assert u.RpcAsyncClosePrinter(h).status == E_HANDLE
@@ -1390,7 +1464,7 @@ def test_purge_deletes_queued_jobs_and_cancels_the_spooling_one(env):
 
 
 def test_users_cannot_touch_other_users_jobs_but_operators_can(env):
-    srv, a, u = env
+    srv, _a, u = env
     bob = Client(u.surface, user("bob"))
     op = Client(u.surface, operator("op"))
     h = open_use(u)
@@ -1412,8 +1486,13 @@ def test_builtin_forms_refuse_change(env):
     hs = a.RpcAsyncOpenPrinter(None, None, None, Access.SERVER_ALL_ACCESS).pHandle
     forms = tuple(srv.forms.all())
     letter = {
-        "pName": "Letter", "Size_cx": 1000, "Size_cy": 1000, "ImageableArea_left": 0,
-        "ImageableArea_top": 0, "ImageableArea_right": 1000, "ImageableArea_bottom": 1000,
+        "pName": "Letter",
+        "Size_cx": 1000,
+        "Size_cy": 1000,
+        "ImageableArea_left": 0,
+        "ImageableArea_top": 0,
+        "ImageableArea_right": 1000,
+        "ImageableArea_bottom": 1000,
     }
     assert a.RpcAsyncDeleteForm(hs, "Letter").status == E_PARAM
     assert a.RpcAsyncSetForm(hs, "Letter", Container(1, letter)).status == E_PARAM
@@ -1478,7 +1557,7 @@ def test_set_printer_data_checks_access_before_parameters(env):
 def test_printer_data_value_names_keep_their_first_case(env):
     """printerdata.py: names compare case-insensitively and keep the case they were created
     with."""
-    srv, a, _ = env
+    _srv, a, _ = env
     h = a.RpcAsyncOpenPrinter("P1", None, None, Access.PRINTER_ALL_ACCESS).pHandle
     assert a.RpcAsyncSetPrinterDataEx(h, "K", "Foo", RegType.REG_BINARY, b"1", 1).status == OK
     assert a.RpcAsyncSetPrinterDataEx(h, "k", "FOO", RegType.REG_BINARY, b"2", 1).status == OK

@@ -14,7 +14,7 @@ SID = st.builds(
 
 
 def test_golden_everyone_sid():
-    assert secdesc.sid_to_bytes("S-1-1-0") == bytes.fromhex("0101000000000001" "00000000")
+    assert secdesc.sid_to_bytes("S-1-1-0") == bytes.fromhex("010100000000000100000000")
 
 
 @given(SID, st.lists(st.tuples(SID, st.integers(0, 2**32 - 1)), max_size=5))
