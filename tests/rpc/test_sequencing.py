@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import struct
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,7 +156,7 @@ VALUE_NAMES = ("a", "A", "b", "")
 # The reference
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class PrinterRef:
     name: str
     keep: bool
@@ -166,8 +167,11 @@ class PrinterRef:
     # lower-cased key path -> (path as created, {lower-cased value name: (name, type, data)})
     data: dict[str, tuple[str, dict[str, tuple[str, int, bytes]]]] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        return f"<printer {self.name} queue={self.queue}>"
 
-@dataclass(eq=False)
+
+@dataclass(eq=False, repr=False)
 class HandleRef:
     owner: str
     value: bytes
@@ -369,17 +373,36 @@ class SequencingMachine(RuleBasedStateMachine):
             return E_DELETED
         return None
 
-    def pick(self, data: st.DataObject) -> tuple[HandleRef, str]:
-        h = data.draw(st.sampled_from(self.handles), label="handle")
-        if data.draw(st.integers(0, 5), label="foreign roll") == 0:
-            caller = data.draw(st.sampled_from([r for r in ROLES if r != h.owner]), label="caller")
-        else:
-            caller = h.owner
-        return h, caller
+    def usable(self, h: HandleRef, kinds: tuple[str, ...]) -> bool:
+        return h.open and h.kind in kinds and (h.pref is None or h.pref.exists)
 
-    def pick_job(self, data: st.DataObject) -> int:
-        ids = sorted(self.jobs) or [1]
-        return data.draw(st.sampled_from([*ids, 987654]), label="job id")
+    def pick(
+        self,
+        data: st.DataObject,
+        *kinds: str,
+        want: Callable[[HandleRef], bool] | None = None,
+    ) -> tuple[HandleRef, str]:
+        """A handle and who uses it: mostly an open handle of a kind the method takes, used by
+        its owner (one that ``want`` accepts if there is one); else any handle at all (closed,
+        of the wrong kind, on a deleted printer), sometimes used by another client."""
+        roll = data.draw(st.integers(0, 7), label="handle roll")
+        good = [h for h in self.handles if self.usable(h, kinds or ("server", "printer"))]
+        if want is not None:
+            good = [h for h in good if want(h)] or good
+        if roll >= 2 and good:
+            h = data.draw(st.sampled_from(good), label="handle")
+            return h, h.owner
+        h = data.draw(st.sampled_from(self.handles), label="any handle")
+        if roll == 0:
+            return h, data.draw(st.sampled_from(sorted(ROLES)), label="caller")
+        return h, h.owner
+
+    def pick_job(self, data: st.DataObject, pref: PrinterRef | None) -> int:
+        """Mostly a live job of ``pref``; else any id ever handed out, or one never handed out."""
+        live = [i for i in pref.queue] if pref is not None else []
+        if live and data.draw(st.integers(0, 3), label="job roll"):
+            return data.draw(st.sampled_from(live), label="job id")
+        return data.draw(st.sampled_from([*sorted(self.jobs), 987654]), label="any job id")
 
     def live_job(self, job_id: int, pref: PrinterRef | None) -> JobRef | None:
         j = self.jobs.get(job_id)
@@ -515,16 +538,16 @@ class SequencingMachine(RuleBasedStateMachine):
     # -- handles -------------------------------------------------------------------------------
 
     @rule(
+        data=st.data(),
         role=st.sampled_from(sorted(ROLES)),
-        name=st.sampled_from([*PRINTERS, "Nope"]),
-        mask=st.sampled_from(sorted(PRINTER_MASKS)),
+        name=st.sampled_from([*PRINTERS, *PRINTERS, "Nope", None]),
     )
-    def open_printer(self, role: str, name: str, mask: str) -> None:
-        self._open_printer(role, name, mask)
-
-    @rule(role=st.sampled_from(sorted(ROLES)), mask=st.sampled_from(sorted(SERVER_MASKS)))
-    def open_server(self, role: str, mask: str) -> None:
-        self._open_server(role, mask)
+    def open_handle(self, data: st.DataObject, role: str, name: str | None) -> None:
+        """OpenPrinter on a printer (or a name that is none) or, with no name, the server."""
+        if name is None:
+            self._open_server(role, data.draw(st.sampled_from(sorted(SERVER_MASKS))))
+        else:
+            self._open_printer(role, name, data.draw(st.sampled_from(sorted(PRINTER_MASKS))))
 
     @rule(data=st.data())
     def close(self, data: st.DataObject) -> None:
@@ -602,16 +625,23 @@ class SequencingMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def start_doc(self, data: st.DataObject) -> None:
-        self._start_doc(*self.pick(data))
-
-    @rule(data=st.data())
-    def start_page(self, data: st.DataObject) -> None:
-        h, caller = self.pick(data)
-        r = self.call(
-            caller, "RpcAsyncStartPagePrinter", h.value, expect=self._doc_error(h, caller) or OK
+        self._start_doc(
+            *self.pick(data, "printer", want=lambda h: h.doc is None and USE in h.rights)
         )
-        if r.status == OK:
-            h.page = True
+
+    @rule(data=st.data(), start=st.booleans())
+    def page(self, data: st.DataObject, start: bool) -> None:
+        """StartPagePrinter or EndPagePrinter (which counts a page only after a StartPage)."""
+        h, caller = self.pick(data, "printer", want=lambda h: h.doc is not None)
+        name = "RpcAsyncStartPagePrinter" if start else "RpcAsyncEndPagePrinter"
+        r = self.call(caller, name, h.value, expect=self._doc_error(h, caller) or OK)
+        if r.status != OK:
+            return
+        if not start:
+            j = self.jobs[h.doc]
+            if h.page and j.phase == "S":
+                j.pages += 1
+        h.page = start
 
     @rule(
         data=st.data(),
@@ -619,29 +649,17 @@ class SequencingMachine(RuleBasedStateMachine):
         mismatch=st.sampled_from([False] * 5 + [True]),
     )
     def write(self, data: st.DataObject, size: int, mismatch: bool) -> None:
-        h, caller = self.pick(data)
+        h, caller = self.pick(data, "printer", want=lambda h: h.doc is not None)
         payload = bytes((i * 7 + size) & 0xFF for i in range(size))
         self._write(h, caller, payload, mismatch)
 
-    @rule(data=st.data())
-    def end_page(self, data: st.DataObject) -> None:
-        h, caller = self.pick(data)
-        r = self.call(
-            caller, "RpcAsyncEndPagePrinter", h.value, expect=self._doc_error(h, caller) or OK
-        )
-        if r.status == OK:
-            j = self.jobs[h.doc]
-            if h.page and j.phase == "S":
-                j.pages += 1
-            h.page = False
-
-    @rule(data=st.data())
-    def end_doc(self, data: st.DataObject) -> None:
-        self._end_doc(*self.pick(data))
-
-    @rule(data=st.data())
-    def abort(self, data: st.DataObject) -> None:
-        h, caller = self.pick(data)
+    @rule(data=st.data(), abort=st.sampled_from([False, False, True]))
+    def finish_doc(self, data: st.DataObject, abort: bool) -> None:
+        """EndDocPrinter, or AbortPrinter."""
+        h, caller = self.pick(data, "printer", want=lambda h: h.doc is not None)
+        if not abort:
+            self._end_doc(h, caller)
+            return
         r = self.call(
             caller, "RpcAsyncAbortPrinter", h.value, expect=self._doc_error(h, caller) or OK
         )
@@ -652,7 +670,11 @@ class SequencingMachine(RuleBasedStateMachine):
     @rule(data=st.data(), pages=st.integers(0, 3), size=st.integers(0, 300))
     def print_document(self, data: st.DataObject, pages: int, size: int) -> None:
         """A whole document in one step on a printer handle of the caller's own."""
-        mine = [h for h in self.handles if h.open and h.kind == "printer" and h.doc is None]
+        mine = [
+            h
+            for h in self.handles
+            if self.usable(h, ("printer",)) and h.doc is None and USE in h.rights
+        ]
         if not mine:
             return
         h = data.draw(st.sampled_from(mine), label="own printer handle")
@@ -703,8 +725,8 @@ class SequencingMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def set_job(self, data: st.DataObject) -> None:
-        h, caller = self.pick(data)
-        job_id = self.pick_job(data)
+        h, caller = self.pick(data, "printer")
+        job_id = self.pick_job(data, h.pref)
         command = data.draw(st.sampled_from([*range(0, 8), *INVALID_JOB_COMMANDS]), label="command")
         container = None
         priority = position = 0
@@ -746,10 +768,19 @@ class SequencingMachine(RuleBasedStateMachine):
             j.pref.queue.insert(position - 1, j.job_id)
         self._apply_command(j, command)
 
-    @rule(data=st.data(), level=st.sampled_from([1, 2, 3, 4, 0, 5]))
-    def get_job(self, data: st.DataObject, level: int) -> None:
-        h, caller = self.pick(data)
-        job_id = self.pick_job(data)
+    @rule(data=st.data(), level=st.sampled_from([1, 2, 3, 4, 1, 2, 3, 4, 0, 5]), one=st.booleans())
+    def read_jobs(self, data: st.DataObject, level: int, one: bool) -> None:
+        """GetJob of one job, or EnumJobs over a window of the queue."""
+        if one:
+            self._get_job(data, level)
+        else:
+            first = data.draw(st.sampled_from([0, 0, 1, 2, 5]), label="FirstJob")
+            count = data.draw(st.sampled_from([100, 100, 0, 1, 2]), label="NoJobs")
+            self._enum_jobs(data, level, first, count)
+
+    def _get_job(self, data: st.DataObject, level: int) -> None:
+        h, caller = self.pick(data, "printer")
+        job_id = self.pick_job(data, h.pref)
         j = self.live_job(job_id, h.pref)
         expect = self.handle_error(h, caller, "printer")
         if expect is None and level not in (1, 2, 3, 4):
@@ -767,14 +798,8 @@ class SequencingMachine(RuleBasedStateMachine):
         (rec,) = unpack(LAYOUTS[("JOB_INFO", level)], buf, n)
         self.check_job_record(rec, j, level)
 
-    @rule(
-        data=st.data(),
-        level=st.sampled_from([1, 2, 3, 4, 0, 5]),
-        first=st.sampled_from([0, 0, 1, 2, 5]),
-        count=st.sampled_from([100, 100, 0, 1, 2]),
-    )
-    def enum_jobs(self, data: st.DataObject, level: int, first: int, count: int) -> None:
-        h, caller = self.pick(data)
+    def _enum_jobs(self, data: st.DataObject, level: int, first: int, count: int) -> None:
+        h, caller = self.pick(data, "printer")
         expect = self.handle_error(h, caller, "printer")
         if expect is None and level not in (1, 2, 3, 4):
             expect = E_LEVEL
@@ -796,7 +821,7 @@ class SequencingMachine(RuleBasedStateMachine):
 
     @rule(data=st.data(), level=st.sampled_from([*range(0, 10), 11]))
     def get_printer(self, data: st.DataObject, level: int) -> None:
-        h, caller = self.pick(data)
+        h, caller = self.pick(data, "printer")
         expect = self.handle_error(h, caller, "printer")
         if expect is None:
             if level == 9:
@@ -842,7 +867,7 @@ class SequencingMachine(RuleBasedStateMachine):
         ),
     )
     def set_printer(self, data: st.DataObject, command: int) -> None:
-        h, caller = self.pick(data)
+        h, caller = self.pick(data, "printer", want=lambda h: PADMIN in h.rights)
         expect = self.handle_error(h, caller, "printer")
         if expect is None:
             if PADMIN not in h.rights:
@@ -864,9 +889,18 @@ class SequencingMachine(RuleBasedStateMachine):
             for job_id in list(h.pref.queue):
                 self.step(self.jobs[job_id], "delete")
 
-    @rule(data=st.data())
-    def delete_printer(self, data: st.DataObject) -> None:
-        h, caller = self.pick(data)
+    @rule(
+        data=st.data(),
+        op=st.sampled_from(["delete", "add", "add", "add"]),
+        role=st.sampled_from(["admin", "admin", "alice", "op"]),
+        name=st.sampled_from(PRINTERS),
+    )
+    def printer_lifecycle(self, data: st.DataObject, op: str, role: str, name: str) -> None:
+        """DeletePrinter (rarely: it ends much of the story), or AddPrinter again."""
+        if op == "add":
+            self._add_printer(role, name)
+            return
+        h, caller = self.pick(data, "printer", want=lambda h: DEL in h.rights)
         expect = self.handle_error(h, caller, "printer")
         if expect is None:
             expect = OK if DEL in h.rights else E_DENIED
@@ -877,38 +911,39 @@ class SequencingMachine(RuleBasedStateMachine):
             else:
                 h.pref.exists = False
 
-    @rule(role=st.sampled_from(["admin", "admin", "alice", "op"]), name=st.sampled_from(PRINTERS))
-    def add_printer(self, role: str, name: str) -> None:
-        self._add_printer(role, name)
-
-    @rule(data=st.data())
-    def printer_works(self, data: st.DataObject) -> None:
+    @rule(
+        data=st.data(),
+        actions=st.lists(
+            st.sampled_from(["start", "start", "sent", "sent", "fail"]), min_size=1, max_size=4
+        ),
+    )
+    def printer_works(self, data: st.DataObject, actions: list[str]) -> None:
         """The printer's side, as the runtime will drive it: schedule, print, finish or fail."""
         name = data.draw(st.sampled_from(PRINTERS), label="printer")
-        pref = self.printers[name]
-        if not pref.exists:
-            return
-        p = self.srv.printers[name.lower()]
-        action = data.draw(st.sampled_from(["start", "start", "sent", "sent", "fail"]))
-        if action == "start":
-            job = self.srv.next_job(p, self.now)
-            assert (job.job_id if job else None) == self.expected_next(pref)
-            busy = any(self.jobs[i].port for i in pref.queue)
-            if job is not None and not busy:
-                self.srv.start_job(job, p.ports[0], self.now)
-                self.step(self.jobs[job.job_id], "start")
-            return
-        held = [i for i in pref.queue if self.jobs[i].port]
-        if not held:
-            return
-        j = self.jobs[held[0]]
-        job = self.srv.jobs[j.job_id]
-        if action == "sent":
-            self.srv.job_sent(job, self.now)
-            self._sent(j)
-        elif j.phase == "P":
-            self.srv.job_failed(job, self.now)
-            self.step(j, "fail")
+        for action in actions:
+            pref = self.printers[name]
+            if not pref.exists:
+                return
+            p = self.srv.printers[name.lower()]
+            if action == "start":
+                job = self.srv.next_job(p, self.now)
+                assert (job.job_id if job else None) == self.expected_next(pref)
+                busy = any(self.jobs[i].port for i in pref.queue)  # one port: one job at a time
+                if job is not None and not busy:
+                    self.srv.start_job(job, p.ports[0], self.now)
+                    self.step(self.jobs[job.job_id], "start")
+                continue
+            held = [i for i in pref.queue if self.jobs[i].port]
+            if not held:
+                continue
+            j = self.jobs[held[0]]
+            job = self.srv.jobs[j.job_id]
+            if action == "sent":
+                self.srv.job_sent(job, self.now)
+                self._sent(j)
+            elif j.phase == "P":
+                self.srv.job_failed(job, self.now)
+                self.step(j, "fail")
 
     @rule(seconds=st.integers(1, 7200))
     def time_passes(self, seconds: int) -> None:
@@ -1053,7 +1088,7 @@ class SequencingMachine(RuleBasedStateMachine):
         mismatch=st.sampled_from([False] * 5 + [True]),
     )
     def set_data(self, data, key, name, type_, blob, mismatch) -> None:
-        h, caller = self.pick(data)
+        h, caller = self.pick(data, want=lambda h: bool(h.rights & {PADMIN, SADMIN}))
         expect = self.handle_error(h, caller, "server", "printer")
         if expect is None:
             need = SADMIN if h.kind == "server" else PADMIN
@@ -1079,9 +1114,21 @@ class SequencingMachine(RuleBasedStateMachine):
         # names compare case-insensitively and keep the case they were created with
         values[name.lower()] = (old[0] if old else name, int(type_), blob)
 
-    @rule(data=st.data(), key=st.sampled_from(DATA_KEYS), name=st.sampled_from(VALUE_NAMES))
-    def get_data(self, data: st.DataObject, key: str, name: str) -> None:
-        h, caller = self.pick(data)
+    @rule(
+        data=st.data(),
+        op=st.sampled_from(["value", "values", "keys"]),
+        key=st.sampled_from(DATA_KEYS),
+        name=st.sampled_from(VALUE_NAMES),
+    )
+    def read_data(self, data: st.DataObject, op: str, key: str, name: str) -> None:
+        """GetPrinterDataEx of one value, EnumPrinterDataEx or EnumPrinterKey."""
+        if op == "value":
+            self._get_data(data, key, name)
+        else:
+            self._enum_data(data, op, key)
+
+    def _get_data(self, data: st.DataObject, key: str, name: str) -> None:
+        h, caller = self.pick(data, "printer")
         expect = self.handle_error(h, caller, "server", "printer")
         value = None
         if expect is None and h.kind == "server":
@@ -1116,7 +1163,7 @@ class SequencingMachine(RuleBasedStateMachine):
         name=st.sampled_from(VALUE_NAMES),
     )
     def delete_data(self, data: st.DataObject, op: str, key: str, name: str) -> None:
-        h, caller = self.pick(data)
+        h, caller = self.pick(data, "printer", want=lambda h: PADMIN in h.rights)
         expect = self.handle_error(h, caller, "printer")
         store = h.pref.data if h.pref else {}
         entry = store.get(key.lower())
@@ -1142,9 +1189,8 @@ class SequencingMachine(RuleBasedStateMachine):
             for k in [k for k in store if k == low or k.startswith(low + "\\")]:
                 del store[k]
 
-    @rule(data=st.data(), op=st.sampled_from(["values", "keys"]), key=st.sampled_from(DATA_KEYS))
-    def enum_data(self, data: st.DataObject, op: str, key: str) -> None:
-        h, caller = self.pick(data)
+    def _enum_data(self, data: st.DataObject, op: str, key: str) -> None:
+        h, caller = self.pick(data, "printer")
         expect = self.handle_error(h, caller, "printer")
         store = h.pref.data if h.pref else {}
         if expect is None:
@@ -1207,7 +1253,7 @@ class SequencingMachine(RuleBasedStateMachine):
     )
     def server_value(self, data: st.DataObject, name: str, type_: int, value: int) -> None:
         """SetPrinterData on the server handle: AllowUserManageForms opens forms to users."""
-        h, caller = self.pick(data)
+        h, caller = self.pick(data, "server")
         blob = struct.pack("<I", value)
         expect = self.handle_error(h, caller, "server", "printer")
         if expect is None:
