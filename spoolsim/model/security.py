@@ -7,7 +7,8 @@ to. Objects (the server, each printer, each job) carry a :class:`SecurityDescrip
 list of allow-ACEs naming a user or a group. The access check maps any GENERIC_* bits through the
 object's generic mapping (fact sheet 4c), grants the union of the masks of every ACE that names the
 principal (the pseudo-trustee ``CREATOR OWNER`` names the object's owner), and succeeds when every
-requested bit is granted. ``MAXIMUM_ALLOWED`` asks for whatever is grantable.
+requested bit is granted. ``MAXIMUM_ALLOWED`` asks for whatever is grantable, and is refused
+when nothing is.
 
 Default descriptors follow Windows' own defaults for a print server: everyone may print and manage
 their own documents; Administrators and Print Operators manage printers, documents and the server.
@@ -178,6 +179,7 @@ def check(
     available = mapping.map(sd.granted(principal, owner))
     wanted = mapping.map(desired)
     if wanted & Access.MAXIMUM_ALLOWED:
-        return True, available
+        # As AccessCheck does: whatever is grantable, and a refusal when nothing is.
+        return available != 0, available
     wanted &= ~Access.SYNCHRONIZE
     return (wanted & ~available) == 0, wanted

@@ -252,7 +252,13 @@ class PrintServer:
         return printer
 
     def delete_printer(self, p: Printer, now: float) -> None:
-        """Delete now, or mark PENDING_DELETION until the last job has left the queue."""
+        """Delete now, or mark PENDING_DELETION until the last job has left the queue.
+
+        A held (paused) printer with jobs refuses with ERROR_ACCESS_DENIED, as Win32's
+        DeletePrinter documents: its jobs could never leave, so it would never go.
+        """
+        if p.queue and p.status & PrinterStatus.PAUSED:
+            raise SpoolerError(Win32.ERROR_ACCESS_DENIED, f"{p.name} is held with jobs queued")
         if p.queue:
             p.pending_deletion = True
             self.log.add(now, "printer.pending_deletion", p.name, jobs=len(p.queue))
@@ -277,6 +283,8 @@ class PrintServer:
         return self.printers.get(p.name.lower()) is not p
 
     def pause_printer(self, p: Printer, now: float) -> None:
+        if p.pending_deletion:
+            raise SpoolerError(Win32.ERROR_INVALID_PRINTER_STATE, f"{p.name} is pending deletion")
         p.status |= PrinterStatus.PAUSED
         self.log.add(now, "printer.paused", p.name)
 

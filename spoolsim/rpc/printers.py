@@ -137,7 +137,7 @@ def RpcAsyncOpenPrinter(
         )
     elif kind is HandleKind.JOB:
         pname, _, jobpart = target.partition(",")
-        printer = call.server.printer(pname)
+        printer = _openable(call, pname)
         try:
             job = call.server.job(int(jobpart.strip()[4:]), printer)
         except (ValueError, SpoolerError):
@@ -145,8 +145,16 @@ def RpcAsyncOpenPrinter(
         state = _open_printer(call, printer, AccessRequired, pDatatype)
         state = attrs.evolve(state, kind=HandleKind.JOB, job_id=job.job_id)
     else:
-        state = _open_printer(call, call.server.printer(target), AccessRequired, pDatatype)
+        state = _open_printer(call, _openable(call, target), AccessRequired, pDatatype)
     return Reply(0, {"pHandle": call.surface.new_handle(state)})
+
+
+def _openable(call: Call, name: str) -> Printer:
+    """MS-RPRN 3.1.4.2.4: a printer pending deletion takes no new opens; open handles go on."""
+    printer = call.server.printer(name)
+    if printer.pending_deletion:
+        raise SpoolerError(Win32.ERROR_INVALID_PRINTER_NAME, f"{name} is pending deletion")
+    return printer
 
 
 def _printer_from_info(info: Mapping[str, Any], sd: security.SecurityDescriptor) -> Printer:
@@ -374,7 +382,7 @@ def RpcAsyncEnumPrinters(call: Call, Flags: int, Name: str | None, Level: int, c
         check_server_name(server, Name)
     printers: list[Printer] = []
     if Flags & (PrinterEnum.LOCAL | PrinterEnum.NAME | PrinterEnum.SHARED):
-        printers = list(server.printers.values())
+        printers = [p for p in server.printers.values() if not p.pending_deletion]
         if Flags & PrinterEnum.SHARED:
             printers = [p for p in printers if p.shared]
     # PRINTER_ENUM_NETWORK lists the browse list, which this server does not hold until print

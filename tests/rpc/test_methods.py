@@ -216,18 +216,16 @@ def test_set_printer_security_round_trips(estate):
 def test_delete_printer_with_jobs_waits_for_the_queue(estate):
     job = estate.print_job(estate.alice)
     h = estate.open(estate.admin, access=Access.PRINTER_ALL_ACCESS)
-    assert (
-        estate.alice.RpcAsyncDeletePrinter(estate.open(estate.alice)).status
-        == E.ERROR_ACCESS_DENIED
-    )
+    alice_h = estate.open(estate.alice)
+    assert estate.alice.RpcAsyncDeletePrinter(alice_h).status == E.ERROR_ACCESS_DENIED
     assert estate.admin.RpcAsyncDeletePrinter(h).status == 0
     p = estate.server.printer("P1")
     assert p.full_status & PrinterStatus.PENDING_DELETION
-    alice_h = estate.open(estate.alice)
-    assert (
-        estate.alice.RpcAsyncStartDocPrinter(alice_h, Container(1, {})).status
-        == E.ERROR_PRINTER_DELETED
-    )
+    # No new opens (MS-RPRN 3.1.4.2.4); a handle opened before can no longer start documents.
+    r = estate.alice.RpcAsyncOpenPrinter("P1", None, None, Access.PRINTER_ACCESS_USE)
+    assert r.status == E.ERROR_INVALID_PRINTER_NAME
+    r = estate.alice.RpcAsyncStartDocPrinter(alice_h, Container(1, {}))
+    assert r.status == E.ERROR_PRINTER_DELETED
     assert estate.admin.RpcAsyncSetJob(h, job, None, JobControl.DELETE).status == 0
     assert "p1" not in estate.server.printers
     assert estate.admin.RpcAsyncGetPrinter(h, 2, 4096).status == E.ERROR_PRINTER_DELETED

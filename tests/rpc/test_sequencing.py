@@ -19,6 +19,7 @@ and buffer contract follow ``spoolsim/rpc/core.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import struct
 from collections import Counter, defaultdict
@@ -37,6 +38,7 @@ from spoolsim.model.constants import (
     JobStatus,
     PrinterAttributes,
     PrinterControl,
+    PrinterEnum,
     PrinterStatus,
     RegType,
     Win32,
@@ -146,6 +148,9 @@ PHASE_BITS = (
     JobStatus.SPOOLING | JobStatus.PRINTING | JobStatus.PRINTED | JobStatus.DELETING
 ) | JobStatus.DELETED
 INVALID_JOB_COMMANDS = (10, 77, 0xFFFF)
+# Job hours for SetJob levels 2 and 4 (the server's clock starts at 08:00): always, 08:00-09:00,
+# 22:00-06:00 (past midnight), and an invalid UntilTime.
+HOURS = (None, (0, 0), (480, 540), (1320, 360), (600, 1440))
 
 FORM_NAMES = ("Custom A", "custom a", "Custom B", "Letter", "A4", "")
 DATA_KEYS = ("PrinterDriverData", "DsSpooler", "DsSpooler\\Sub", "dsspooler\\SUB", "Other", "")
@@ -164,11 +169,16 @@ class PrinterRef:
     pending: bool = False
     paused: bool = False
     queue: list[int] = field(default_factory=list)
+    total_jobs: int = 0  # documents started on this printer
+    pages_printed: int = 0  # pages of the jobs it printed
     # lower-cased key path -> (path as created, {lower-cased value name: (name, type, data)})
     data: dict[str, tuple[str, dict[str, tuple[str, int, bytes]]]] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"<printer {self.name} queue={self.queue}>"
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # how Hypothesis shows a failing step
+        p.text(repr(self))
 
 
 @dataclass(eq=False, repr=False)
@@ -187,6 +197,9 @@ class HandleRef:
         state = "open" if self.open else "closed"
         return f"<{self.owner} {self.kind} {target} {sorted(self.rights)} {state} doc={self.doc}>"
 
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(repr(self))
+
 
 @dataclass(eq=False)
 class JobRef:
@@ -201,6 +214,22 @@ class JobRef:
     paused: bool = False
     port: bool = False
     fate: str | None = None  # "completed" or "deleted" once gone
+    submitted: float = 0.0
+    pages_printed: int = 0
+    error: bool = False  # a port error, until the job starts again or restarts
+    complete: bool = False  # the last page was ejected
+    hours: tuple[int, int] = (0, 0)  # StartTime, UntilTime in minutes after midnight
+
+
+def within(hours: tuple[int, int], minute: int) -> bool:
+    """Whether a StartTime/UntilTime window admits ``minute``: equal bounds mean always, and a
+    window may run past midnight."""
+    start, until = hours
+    if start == until:
+        return True
+    if start < until:
+        return start <= minute < until
+    return minute >= start or minute < until
 
 
 def allowed_set(expect: int | set[int] | frozenset[int]) -> frozenset[int]:
@@ -253,6 +282,8 @@ class SequencingMachine(RuleBasedStateMachine):
             self._open_server(role, "zero")
             for name in PRINTERS:
                 self._open_printer(role, name, "all" if role in MANAGERS else "use")
+        self._open_server("anon", "maximum")  # the caller without any right
+        self._open_printer("anon", "P1", "maximum")
 
     # -- calling -----------------------------------------------------------------------------------
 
@@ -399,7 +430,7 @@ class SequencingMachine(RuleBasedStateMachine):
 
     def pick_job(self, data: st.DataObject, pref: PrinterRef | None) -> int:
         """Mostly a live job of ``pref``; else any id ever handed out, or one never handed out."""
-        live = [i for i in pref.queue] if pref is not None else []
+        live = list(pref.queue) if pref is not None else []
         if live and data.draw(st.integers(0, 3), label="job roll"):
             return data.draw(st.sampled_from(live), label="job id")
         return data.draw(st.sampled_from([*sorted(self.jobs), 987654]), label="any job id")
@@ -416,7 +447,17 @@ class SequencingMachine(RuleBasedStateMachine):
         new = TABLE.get((old, event))
         assert new is not None, f"reference bug: {event} in {old}"
         if event == "start":
-            j.port = True
+            j.port, j.error = True, False
+        elif event == "fail":
+            j.error = True
+        elif event == "restart":
+            j.error = j.complete = False
+            j.pages_printed = 0
+        elif event == "sent":
+            j.pages_printed = max(j.pages_printed, j.pages)
+            j.pref.pages_printed += j.pages_printed
+        elif event == "ejected":
+            j.complete = True
         if new == "G" or event in ("restart", "fail", "sent"):
             j.port = False
         j.phase = new
@@ -442,10 +483,14 @@ class SequencingMachine(RuleBasedStateMachine):
     def expected_next(self, pref: PrinterRef) -> int | None:
         if pref.paused:
             return None
+        w = self.srv.epoch + dt.timedelta(seconds=self.now)
+        minute = w.hour * 60 + w.minute
         best: JobRef | None = None
         for job_id in pref.queue:
             j = self.jobs[job_id]
-            if j.phase == "Q" and not j.paused and (best is None or j.priority > best.priority):
+            if j.phase != "Q" or j.paused or not within(j.hours, minute):
+                continue
+            if best is None or j.priority > best.priority:  # then the lowest position
                 best = j
         return best.job_id if best else None
 
@@ -459,6 +504,15 @@ class SequencingMachine(RuleBasedStateMachine):
         }[j.phase]
         assert status & PHASE_BITS == want, f"job {j.job_id} in {j.phase}: Status 0x{status:x}"
         assert bool(status & JobStatus.PAUSED) == j.paused
+        assert bool(status & JobStatus.ERROR) == j.error
+        assert bool(status & JobStatus.COMPLETE) == j.complete
+
+    def systemtime(self, t: float) -> tuple[int, ...]:
+        """SYSTEMTIME of simulated time ``t``: year, month, weekday (Sunday 0), day, h, m, s, ms."""
+        w = self.srv.epoch + dt.timedelta(seconds=t)
+        weekday = (w.weekday() + 1) % 7
+        ms = w.microsecond // 1000
+        return (w.year, w.month, weekday, w.day, w.hour, w.minute, w.second, ms)
 
     def check_job_record(self, rec: dict, j: JobRef, level: int) -> None:
         queue = j.pref.queue
@@ -473,9 +527,13 @@ class SequencingMachine(RuleBasedStateMachine):
         assert rec["pUserName"] == j.owner
         assert rec["pPrinterName"] == j.pref.name
         assert rec["TotalPages"] == j.pages
+        assert rec["PagesPrinted"] == j.pages_printed
+        assert (rec["pDocument"], rec["pDatatype"], rec["pMachineName"]) == ("d", "RAW", "CLIENT")
+        assert rec["Submitted"] == self.systemtime(j.submitted)
         self.check_status_bits(rec["Status"], j)
         if level in (2, 4):
             assert rec["Size"] == j.size
+            assert (rec["StartTime"], rec["UntilTime"]) == j.hours
 
     # -- setup helpers -----------------------------------------------------------------------------
 
@@ -510,15 +568,15 @@ class SequencingMachine(RuleBasedStateMachine):
         pref = self.printers.get(name)
         available = PRINTER_AVAILABLE[role]
         rights = available if wanted is None else wanted
-        if pref is None or not pref.exists:
+        if pref is None or not pref.exists or pref.pending:
+            # MS-RPRN 3.1.4.2.4: a printer pending deletion is excluded from the list of
+            # printers for any later OpenPrinter (handles already open keep working).
             expect: set[int] = {Win32.ERROR_INVALID_PRINTER_NAME}
         elif wanted is None:
-            # MAXIMUM_ALLOWED with nothing grantable: refused, or a handle that can do nothing.
-            expect = {OK} if available else {OK, E_DENIED}
+            # MAXIMUM_ALLOWED grants what is grantable; nothing grantable is a refusal.
+            expect = {OK} if available else {E_DENIED}
         else:
             expect = {OK} if wanted <= available else {E_DENIED}
-        if pref is not None and pref.pending and OK in expect:
-            expect |= {Win32.ERROR_INVALID_PRINTER_NAME}  # Windows may refuse a dying printer
         r = self.call(role, "RpcAsyncOpenPrinter", name, None, None, mask, expect=expect)
         if r.status == OK:
             self.handles.append(HandleRef(role, r.pHandle, "printer", rights, pref))
@@ -528,7 +586,7 @@ class SequencingMachine(RuleBasedStateMachine):
         available = SERVER_AVAILABLE[role]
         rights = available if wanted is None else wanted
         if wanted is None:
-            expect = {OK} if available else {OK, E_DENIED}
+            expect = {OK} if available else {E_DENIED}
         else:
             expect = {OK} if wanted <= available else {E_DENIED}
         r = self.call(role, "RpcAsyncOpenPrinter", None, None, None, mask, expect=expect)
@@ -588,7 +646,8 @@ class SequencingMachine(RuleBasedStateMachine):
         assert job_id not in live, f"job id {job_id} handed out while still live"
         if job_id in self.jobs:
             self.retired.append(self.jobs[job_id])
-        self.jobs[job_id] = JobRef(job_id, ROLES[caller].user, h.pref)
+        self.jobs[job_id] = JobRef(job_id, ROLES[caller].user, h.pref, submitted=self.now)
+        h.pref.total_jobs += 1
         h.pref.queue.append(job_id)
         h.doc, h.page = job_id, False
         return job_id
@@ -669,7 +728,8 @@ class SequencingMachine(RuleBasedStateMachine):
 
     @rule(data=st.data(), pages=st.integers(0, 3), size=st.integers(0, 300))
     def print_document(self, data: st.DataObject, pages: int, size: int) -> None:
-        """A whole document in one step on a printer handle of the caller's own."""
+        """A whole document in one step on a printer handle of the caller's own; then, maybe,
+        the hours it may print in (SetJob level 2)."""
         mine = [
             h
             for h in self.handles
@@ -687,7 +747,14 @@ class SequencingMachine(RuleBasedStateMachine):
             self.call(h.owner, "RpcAsyncEndPagePrinter", h.value, expect=OK)
             self.jobs[h.doc].pages += 1
             h.page = False
+        job_id = h.doc
         self._end_doc(h, h.owner)
+        hours = data.draw(st.sampled_from(HOURS[:4]), label="StartTime, UntilTime")
+        if hours is not None:
+            start, until = hours
+            info = {"StartTime": start, "UntilTime": until}
+            self.call(h.owner, "RpcAsyncSetJob", h.value, job_id, Container(2, info), 0, expect=OK)
+            self.jobs[job_id].hours = hours
 
     # -- jobs --------------------------------------------------------------------------------------
 
@@ -725,7 +792,7 @@ class SequencingMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def set_job(self, data: st.DataObject) -> None:
-        h, caller = self.pick(data, "printer")
+        h, caller = self.pick(data, "printer", want=lambda h: bool(h.pref.queue))
         job_id = self.pick_job(data, h.pref)
         command = data.draw(st.sampled_from([*range(0, 8), *INVALID_JOB_COMMANDS]), label="command")
         container = None
@@ -734,7 +801,12 @@ class SequencingMachine(RuleBasedStateMachine):
             level = data.draw(st.sampled_from([1, 1, 2, 4, 3, 7]), label="level")
             priority = data.draw(st.sampled_from([0, 1, 2, 50, 99, 100]), label="priority")
             position = data.draw(st.sampled_from([0, 1, 2, 3, 40]), label="position")
-            container = Container(level, {"Priority": priority, "Position": position})
+            info = {"Priority": priority, "Position": position}
+            if level in (2, 4):  # JOB_INFO_2/4 also carry the hours the job may print in
+                hours = data.draw(st.sampled_from(HOURS), label="StartTime, UntilTime")
+                if hours is not None:
+                    info["StartTime"], info["UntilTime"] = hours
+            container = Container(level, info)
         expect: set[int] | int | None = self.handle_error(h, caller, "printer")
         j = self.live_job(job_id, h.pref)
         if expect is not None:
@@ -747,14 +819,23 @@ class SequencingMachine(RuleBasedStateMachine):
             expect = E_DENIED
         elif command not in range(0, 10):
             expect = E_PARAM
-        elif container is not None and container.Level == 3:
-            expect = Win32.ERROR_NOT_SUPPORTED
         else:
+            # Several refusals can apply at once; any of them is right, none may change a thing.
             errors = set()
-            if priority and not 1 <= priority <= 99:
-                errors.add(Win32.ERROR_INVALID_PRIORITY)
-            if position and not 1 <= position <= len(j.pref.queue):
-                errors.add(E_PARAM)
+            if container is not None and container.Level == 3:
+                errors.add(Win32.ERROR_NOT_SUPPORTED)  # linking jobs
+            else:
+                if priority and not 1 <= priority <= 99:
+                    errors.add(Win32.ERROR_INVALID_PRIORITY)
+                if position and not 1 <= position <= len(j.pref.queue):
+                    errors.add(E_PARAM)
+                times = (
+                    [container.info.get(k, 0) for k in ("StartTime", "UntilTime")]
+                    if (container is not None and container.Level in (2, 4))
+                    else []
+                )
+                if any(not 0 <= t < 1440 for t in times):
+                    errors.add(Win32.ERROR_INVALID_TIME)
             if not self._command_ok(j, command):
                 errors.add(E_STATE)
             expect = errors or OK
@@ -763,6 +844,8 @@ class SequencingMachine(RuleBasedStateMachine):
             return
         if priority:
             j.priority = priority
+        if container is not None and "StartTime" in container.info:
+            j.hours = (container.info["StartTime"], container.info["UntilTime"])
         if position:
             j.pref.queue.remove(j.job_id)
             j.pref.queue.insert(position - 1, j.job_id)
@@ -779,7 +862,7 @@ class SequencingMachine(RuleBasedStateMachine):
             self._enum_jobs(data, level, first, count)
 
     def _get_job(self, data: st.DataObject, level: int) -> None:
-        h, caller = self.pick(data, "printer")
+        h, caller = self.pick(data, "printer", want=lambda h: bool(h.pref.queue))
         job_id = self.pick_job(data, h.pref)
         j = self.live_job(job_id, h.pref)
         expect = self.handle_error(h, caller, "printer")
@@ -799,7 +882,7 @@ class SequencingMachine(RuleBasedStateMachine):
         self.check_job_record(rec, j, level)
 
     def _enum_jobs(self, data: st.DataObject, level: int, first: int, count: int) -> None:
-        h, caller = self.pick(data, "printer")
+        h, caller = self.pick(data, "printer", want=lambda h: bool(h.pref.queue))
         expect = self.handle_error(h, caller, "printer")
         if expect is None and level not in (1, 2, 3, 4):
             expect = E_LEVEL
@@ -847,6 +930,8 @@ class SequencingMachine(RuleBasedStateMachine):
             assert rec["cJobs"] == len(pref.queue)
             spooling = sum(1 for i in pref.queue if self.jobs[i].phase == "S")
             assert rec["cSpooling"] == spooling
+            assert rec["cTotalJobs"] == pref.total_jobs
+            assert rec["cTotalPagesPrinted"] == pref.pages_printed
             status = rec["Status"]
         elif level == 2:
             assert rec["pPrinterName"] == pref.name
@@ -874,6 +959,9 @@ class SequencingMachine(RuleBasedStateMachine):
                 expect = E_DENIED
             elif command not in (PrinterControl.PAUSE, PrinterControl.RESUME, PrinterControl.PURGE):
                 expect = E_PARAM  # level 0 needs a command; 9 is no command
+            elif command == PrinterControl.PAUSE and h.pref.pending:
+                # DeletePrinter: "a printer marked for pending deletion cannot be held"
+                expect = {E_DENIED, E_DELETED, E_STATE}
             else:
                 expect = OK
         r = self.call(
@@ -903,13 +991,46 @@ class SequencingMachine(RuleBasedStateMachine):
         h, caller = self.pick(data, "printer", want=lambda h: DEL in h.rights)
         expect = self.handle_error(h, caller, "printer")
         if expect is None:
-            expect = OK if DEL in h.rights else E_DENIED
+            if DEL not in h.rights:
+                expect = E_DENIED
+            elif h.pref.paused and h.pref.queue:
+                # DeletePrinter: "if the printer is held and there are jobs for the printer,
+                # DeletePrinter fails with ERROR_ACCESS_DENIED" (they would never leave)
+                expect = E_DENIED
+            else:
+                expect = OK
         r = self.call(caller, "RpcAsyncDeletePrinter", h.value, expect=expect)
         if r.status == OK:
             if h.pref.queue:
                 h.pref.pending = True
             else:
                 h.pref.exists = False
+
+    @rule(
+        data=st.data(),
+        role=st.sampled_from(sorted(ROLES)),
+        level=st.sampled_from([0, 1, 2, 4, 5, 3]),
+    )
+    def enum_printers(self, data: st.DataObject, role: str, level: int) -> None:
+        """EnumPrinters(PRINTER_ENUM_LOCAL) lists the printers, not those pending deletion."""
+        args = (PrinterEnum.LOCAL, None, level)
+        if level == 3:
+            self.call(role, "RpcAsyncEnumPrinters", *args, 1 << 16, expect=E_LEVEL)
+            return
+        # Whether a caller without any right may enumerate is not settled here.
+        deny = frozenset({E_DENIED}) if role == "anon" else frozenset()
+        got = self.buffered(role, "RpcAsyncEnumPrinters", args, data, out="pPrinterEnum", also=deny)
+        if got is None:
+            return
+        records = unpack(LAYOUTS[("PRINTER_INFO", level)], *got)
+        listed = {p.name: p for p in self.printers.values() if p.exists and not p.pending}
+        key = "pName" if level == 1 else "pPrinterName"
+        assert sorted(rec[key] for rec in records) == sorted(listed)
+        for rec in records:
+            pref = listed[rec[key]]
+            if level in (0, 2):
+                assert rec["cJobs"] == len(pref.queue)
+                assert bool(rec["Status"] & PrinterStatus.PAUSED) == pref.paused
 
     @rule(
         data=st.data(),
@@ -1202,7 +1323,9 @@ class SequencingMachine(RuleBasedStateMachine):
         deny = frozenset() if h.rights & {USE, PADMIN} else frozenset({E_DENIED})
         if expect is not None:
             name = "RpcAsyncEnumPrinterDataEx" if op == "values" else "RpcAsyncEnumPrinterKey"
-            self.call(caller, name, h.value, key, 4096, expect=deny | {expect})
+            if expect not in (E_HANDLE, E_DELETED):
+                expect = deny | {expect}
+            self.call(caller, name, h.value, key, 4096, expect=expect)
             return
         if op == "values":
             got = self.buffered(
@@ -1321,6 +1444,8 @@ class SequencingMachine(RuleBasedStateMachine):
             assert job.priority == j.priority
             assert bool(job.modifiers & JobStatus.PAUSED) == j.paused
             assert (job.port is not None) == j.port
+            assert job.pages_printed == j.pages_printed
+            assert bool(job.modifiers & JobStatus.ERROR) == j.error
             assert job.printer_name == j.pref.name and job.user == j.owner
         # 4. no job lost or duplicated.
         for e in itertools.islice(srv.log, self.events_seen, None):
@@ -1611,3 +1736,52 @@ def test_printer_data_value_names_keep_their_first_case(env):
     r = a.RpcAsyncEnumPrinterDataEx(h, "K", r.pcbEnumValues)
     (rec,) = unpack(PRINTER_ENUM_VALUES, r.pEnumValues, r.pnEnumValues)
     assert (rec["pValueName"], rec["pData"]) == ("Foo", b"2")
+
+
+def test_maximum_allowed_with_nothing_grantable_is_access_denied(env):
+    """An access check that grants no right fails, MAXIMUM_ALLOWED included (the NT access check
+    ends with "fail if no rights have been granted"). The anonymous caller holds no right on the
+    server or the printer, so it must not get a handle to enumerate forms or read server values."""
+    _, _, u = env
+    anon = Client(u.surface, anonymous())
+    for name in (None, "P1"):
+        assert anon.RpcAsyncOpenPrinter(name, None, None, Access.PRINTER_ACCESS_USE).status == (
+            E_DENIED
+        )
+        assert anon.RpcAsyncOpenPrinter(name, None, None, Access.MAXIMUM_ALLOWED).status == E_DENIED
+
+
+def test_a_printer_pending_deletion_is_gone_for_new_opens_and_enumeration(env):
+    """MS-RPRN 3.1.4.2.4: a printer marked "Delete Pending" is excluded from later EnumPrinters,
+    OpenPrinter and StartDocPrinter; handles already open keep working for everything else."""
+    srv, a, u = env
+    h = open_use(u)
+    start(u, h)
+    assert u.RpcAsyncEndDocPrinter(h).status == OK
+    ha = a.RpcAsyncOpenPrinter("P1", None, None, Access.PRINTER_ALL_ACCESS).pHandle
+    assert a.RpcAsyncDeletePrinter(ha).status == OK
+    assert srv.printers["p1"].pending_deletion
+    r = u.RpcAsyncOpenPrinter("P1", None, None, Access.PRINTER_ACCESS_USE)
+    assert r.status == Win32.ERROR_INVALID_PRINTER_NAME
+    r = u.RpcAsyncEnumPrinters(PrinterEnum.LOCAL, None, 1, 0)
+    assert r.status == OK and r.pcbNeeded == 0 and r.pcReturned == 0
+    assert u.RpcAsyncGetPrinter(h, 2, 0).status == E_SMALL  # the old handle still works
+
+
+def test_a_held_printer_with_jobs_cannot_be_deleted_nor_a_dying_one_held(env):
+    """DeletePrinter (Win32 docs): "A printer marked for pending deletion cannot be held ... If
+    the printer is held and there are jobs for the printer, DeletePrinter fails with
+    ERROR_ACCESS_DENIED" -- the jobs could never leave, so the printer would never go."""
+    srv, a, u = env
+    h = open_use(u)
+    start(u, h)
+    assert u.RpcAsyncEndDocPrinter(h).status == OK
+    ha = a.RpcAsyncOpenPrinter("P1", None, None, Access.PRINTER_ALL_ACCESS).pHandle
+    assert a.RpcAsyncSetPrinter(ha, Container(0), None, None, PrinterControl.PAUSE).status == OK
+    assert a.RpcAsyncDeletePrinter(ha).status == E_DENIED
+    assert not srv.printers["p1"].pending_deletion
+    assert a.RpcAsyncSetPrinter(ha, Container(0), None, None, PrinterControl.RESUME).status == OK
+    assert a.RpcAsyncDeletePrinter(ha).status == OK
+    r = a.RpcAsyncSetPrinter(ha, Container(0), None, None, PrinterControl.PAUSE)
+    assert r.status in (E_DENIED, E_DELETED, E_STATE)
+    assert not srv.printers["p1"].status & PrinterStatus.PAUSED
