@@ -367,9 +367,7 @@ ENVIRONMENTS: dict[str, tuple[int, ...]] = {
     "Windows ARM64": (3, 4),
     "Windows 4.0": (0,),
 }
-ENV_X86 = "Windows NT x86"
 ENV_X64 = "Windows x64"
-ENV_ARM64 = "Windows ARM64"
 
 # Short directory names under PRINT$ (Samba's SPL_ARCH_* names).
 ENVIRONMENT_DIRS: dict[str, str] = {

@@ -405,6 +405,10 @@ class PrintServer:
 
     def control_job(self, job: Job, command: int, now: float) -> None:
         """SetJob's Command. ERROR_INVALID_PARAMETER for an unknown command."""
+        if command == JobControl.SENT_TO_PRINTER:
+            return self.job_sent(job, now)
+        if command == JobControl.LAST_PAGE_EJECTED:
+            return self.job_ejected(job, now)
         self.check_control(job, command)
         if command == JobControl.PAUSE:
             job.modifiers |= JobStatus.PAUSED
@@ -415,14 +419,9 @@ class PrintServer:
         elif command in (JobControl.CANCEL, JobControl.DELETE):
             self._event(job, "delete", now, "job.deleted", reason="user")
         elif command == JobControl.RESTART:
-            self._release_port(job)
             job.modifiers = (job.modifiers & JobStatus.PAUSED) | JobStatus.RESTART
             job.pages_printed = job.bytes_printed = 0
             self._event(job, "restart", now, "job.restarted")
-        elif command == JobControl.SENT_TO_PRINTER:
-            self.job_sent(job, now)
-        elif command == JobControl.LAST_PAGE_EJECTED:
-            self.job_ejected(job, now)
         elif command in (JobControl.RETAIN, JobControl.RELEASE):
             bit = JobStatus.RETAINED
             job.modifiers = (
@@ -488,18 +487,15 @@ class PrintServer:
 
     def job_failed(self, job: Job, now: float, *, status: int = JobStatus.ERROR) -> None:
         """A port error: the job goes back to QUEUED with its error bits and waits for a retry."""
-        self._release_port(job)
-        job.modifiers |= JobStatus(status)
         self._event(job, "fail", now, "job.failed", status=int(status))
+        job.modifiers |= JobStatus(status)
 
     def job_sent(self, job: Job, now: float) -> None:
         """The port monitor sent the whole job (JOB_CONTROL_SENT_TO_PRINTER)."""
         self.check_control(job, JobControl.SENT_TO_PRINTER)
         if job.phase is Phase.DELETING:
-            self._release_port(job)
             self._event(job, "retire", now, "job.deleted", reason="cancelled while printing")
             return
-        self._release_port(job)
         job.pages_printed = max(job.pages_printed, job.total_pages)
         job.bytes_printed = job.size
         job.finished = now
@@ -522,9 +518,6 @@ class PrintServer:
         assert p is not None, f"job {job.job_id} has no printer"
         return p
 
-    def _release_port(self, job: Job) -> None:
-        job.port = None
-
     def _event(self, job: Job, event: str, now: float, kind: str, **data: object) -> None:
         """Apply a life-cycle event through the transition table and log it."""
         new = next_phase(job.phase, event)
@@ -534,8 +527,8 @@ class PrintServer:
             )
         if kind == "job.deleted" and new is not Phase.GONE:
             kind = "job.deleting"  # logged as deleted once, when the last holder lets go
-        # A job cancelled while printing keeps its port until the monitor lets go.
-        if new is Phase.GONE or event in ("restart", "fail"):
+        # A port holds a job while it prints, and keeps one cancelled mid-print until it lets go.
+        if not (new is Phase.PRINTING or (new is Phase.DELETING and job.port is not None)):
             job.port = None
         job.phase = new
         self.log.add(now, kind, _subject(job), **data)

@@ -25,7 +25,6 @@ still sets ``pcbNeeded``, so a second call with that size succeeds.
 from __future__ import annotations
 
 import enum
-import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -281,8 +280,3 @@ def check_server_access(call: Call, mask: int, name: str | None = None) -> None:
     ok, _ = security.check(call.server.security, call.principal, mask, security.SERVER_MAPPING)
     if not ok:
         raise SpoolerError(Win32.ERROR_ACCESS_DENIED, f"server access 0x{mask:08x}")
-
-
-def params_of(func: Callable) -> list[str]:
-    """The spec parameter names of a method, without the leading Call."""
-    return list(inspect.signature(func).parameters)[1:]

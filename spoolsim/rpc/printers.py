@@ -74,9 +74,7 @@ def _parse_name(call: Call, name: str | None) -> tuple[HandleKind, str]:
     suffix = suffix.strip()
     if not comma or suffix.lower() in ("localonly", "localsplonly"):
         return HandleKind.PRINTER, obj
-    if not obj and suffix.startswith("XcvMonitor "):
-        return HandleKind.XCV, suffix
-    if not obj and suffix.startswith("XcvPort "):
+    if not obj and suffix.startswith(("XcvMonitor ", "XcvPort ")):
         return HandleKind.XCV, suffix
     if suffix.startswith("Job "):
         return HandleKind.JOB, rest

@@ -19,9 +19,6 @@ from spoolsim.rpc.secdesc import encode_descriptor
 
 Record = dict[str, Any]
 
-# PRINTER_INFO_1.Flags for a printer (as opposed to a container or a provider).
-PRINTER_ICON = PrinterEnum.ICON8
-
 
 def printer_info(server: PrintServer, p: Printer, level: int, now: float, prefix: str) -> Record:
     """PRINTER_INFO_``level`` for ``p``; ``prefix`` is ``\\\\SERVER\\`` for remote-style names."""
@@ -29,7 +26,7 @@ def printer_info(server: PrintServer, p: Printer, level: int, now: float, prefix
     server_name = prefix.rstrip("\\") or None
     if level == 1:
         return {
-            "Flags": PRINTER_ICON,
+            "Flags": PrinterEnum.ICON8,  # a printer, not a container or a provider
             "pDescription": f"{name},{p.driver_name},{p.location}",
             "pName": name,
             "pComment": p.comment,

@@ -68,7 +68,7 @@ def test_security_descriptor_round_trips_through_bytes():
     assert decode_descriptor(encode_descriptor(sd)) == sd
 
 
-def _server_with_job(phase_path: list[str]):
+def _server_with_job():
     server = PrintServer()
     server.drivers.add(Driver("D", "Windows x64", 3, "a", "b", "c"))
     p = server.add_printer(Printer("P", ["LPT1:"], "D"), 0)
@@ -89,7 +89,7 @@ REACH = {  # how to bring a fresh job into each phase
 @pytest.mark.parametrize("phase", list(REACH), ids=lambda p: p.value)
 @pytest.mark.parametrize("event", ALL_EVENTS)
 def test_transition_table_is_the_only_way_to_move(phase, event):
-    server, p, job = _server_with_job([])
+    server, p, job = _server_with_job()
     p.attributes |= 0x100  # keep printed jobs, so PRINTED is observable
     for step in REACH[phase]:
         server._event(job, step, 0, f"job.{step}")
@@ -107,7 +107,7 @@ def test_transition_table_is_the_only_way_to_move(phase, event):
 
 
 def test_restart_clears_progress_and_sets_restart():
-    server, _p, job = _server_with_job([])
+    server, _p, job = _server_with_job()
     server.end_doc(job, 1)
     server.start_job(job, "LPT1:", 2)
     server.job_progress(job, pages=3, nbytes=100)
@@ -119,7 +119,7 @@ def test_restart_clears_progress_and_sets_restart():
 
 
 def test_job_ids_are_unique_and_wrap():
-    server, p, job = _server_with_job([])
+    server, p, job = _server_with_job()
     server._last_job_id = 0x7FFFFFFF
     nxt = server.create_job(p, document="", datatype=None, user="u", machine="m", now=0)
     assert nxt.job_id == 2  # 1 is still live
@@ -151,7 +151,7 @@ def test_printer_data_keys_and_values():
 
 def test_same_calls_same_log():
     def run() -> str:
-        server, p, job = _server_with_job([])
+        server, p, job = _server_with_job()
         server.write_job(job, b"abc", 1)
         server.end_doc(job, 2)
         server.start_job(server.next_job(p, 3), "LPT1:", 3)
@@ -160,3 +160,27 @@ def test_same_calls_same_log():
 
     first = run()
     assert first == run() and '"kind":"job.completed"' in first
+
+
+def test_a_refused_port_error_changes_nothing():
+    server, _, job = _server_with_job()
+    server.end_doc(job, 1)
+    with pytest.raises(SpoolerError):
+        server.job_failed(job, 2)  # not printing: nothing to fail
+    assert job.phase is Phase.QUEUED and job.status == 0
+
+
+def test_the_port_is_held_while_printing_and_through_a_cancel():
+    server, p, job = _server_with_job()
+    server.end_doc(job, 1)
+    server.start_job(job, "LPT1:", 2)
+    server.control_job(job, JobControl.CANCEL, 3)
+    assert job.phase is Phase.DELETING and job.port == "LPT1:"
+    assert job.status & 0x10  # DELETING shows PRINTING while the port holds it
+    server.control_job(job, JobControl.SENT_TO_PRINTER, 4)
+    assert job.job_id not in server.jobs and p.queue == []
+    other = server.create_job(p, document="", datatype=None, user="u", machine="m", now=5)
+    server.end_doc(other, 5)
+    server.start_job(other, "LPT1:", 6)
+    server.job_failed(other, 7)
+    assert other.port is None and other.phase is Phase.QUEUED and other.status & 0x2
