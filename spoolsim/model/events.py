@@ -9,7 +9,7 @@ model makes deterministic: the same calls at the same times give the same log.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import attrs
 
@@ -44,9 +44,14 @@ class Event:
 
 @attrs.define
 class EventLog:
-    """An append-only list of events. ``enabled=False`` keeps counts only (for very large runs)."""
+    """An append-only list of events. ``enabled=False`` keeps counts only (for very large runs).
+
+    ``listeners`` are called with ``(time, kind, subject)`` for every event, kept or not; the
+    runtime uses this to learn that a queue changed without the model knowing about the runtime.
+    """
 
     enabled: bool = True
+    listeners: list[Callable[[float, str, str], None]] = attrs.Factory(list)
     _events: list[Event] = attrs.Factory(list)
     _count: int = 0
 
@@ -54,6 +59,8 @@ class EventLog:
         self._count += 1
         if self.enabled:
             self._events.append(Event(time, kind, subject, tuple(sorted(data.items()))))
+        for listener in self.listeners:
+            listener(time, kind, subject)
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self._events)

@@ -55,6 +55,8 @@ class Printer:
     start_time: int = 0
     until_time: int = 0
     status: PrinterStatus = PrinterStatus.OK
+    # What the port monitors report of the devices behind the printer's ports (OR of the ports).
+    device_status: PrinterStatus = PrinterStatus.OK
     security: SecurityDescriptor = attrs.Factory(default_printer_security)
     devmode: bytes | None = None
     object_guid: str = ""
@@ -80,7 +82,7 @@ class Printer:
 
     @property
     def full_status(self) -> PrinterStatus:
-        bits = self.status
+        bits = self.status | self.device_status
         if self.pending_deletion:
             bits |= PrinterStatus.PENDING_DELETION
         return PrinterStatus(bits)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+from collections.abc import Callable
 
 import attrs
 
@@ -23,6 +24,8 @@ from spoolsim.model.constants import (
     WINPRINT,
     WINPRINT_DATATYPES,
     JobControl,
+    PortSeverity,
+    PortStatus,
     PrinterAttributes,
     PrinterStatus,
     RegType,
@@ -305,6 +308,54 @@ class PrintServer:
         )
         self.log.add(now, "printer.status", p.name, status=int(p.status))
 
+    # -- ports and the devices behind them -------------------------------------------------------
+
+    def add_port(self, port: Port, now: float) -> Port:
+        if port.name.lower() in self.ports:
+            raise SpoolerError(Win32.ERROR_ALREADY_EXISTS, f"port {port.name!r}")
+        if port.monitor.lower() not in self.monitors:
+            raise SpoolerError(Win32.ERROR_UNKNOWN_PRINT_MONITOR, f"no monitor {port.monitor!r}")
+        self.ports[port.name.lower()] = port
+        self.log.add(now, "port.added", port.name, monitor=port.monitor)
+        return port
+
+    def port_observed(
+        self,
+        port: Port,
+        now: float,
+        *,
+        bits: PrinterStatus,
+        status: PortStatus,
+        severity: PortSeverity,
+        code: int | None = None,
+        text: str = "",
+    ) -> None:
+        """The port monitor's view of the device behind ``port`` changed.
+
+        ``bits`` are the printer status bits the device state maps to; every printer on the port
+        shows the union of its ports' bits beside its own.
+        """
+        if (port.device_code, port.device_bits, port.status, port.severity) == (
+            code,
+            bits,
+            status,
+            severity,
+        ):
+            return
+        port.device_code, port.device_bits = code, PrinterStatus(bits)
+        port.status, port.severity, port.status_text = status, severity, text
+        key = port.name.lower()
+        for p in self.printers.values():
+            if any(name.lower() == key for name in p.ports):
+                union = 0
+                for name in p.ports:
+                    other = self.ports.get(name.lower())
+                    union |= other.device_bits if other is not None else 0
+                p.device_status = PrinterStatus(union)
+        self.log.add(
+            now, "port.device", port.name, code=code, bits=int(bits), port_status=int(status)
+        )
+
     # -- jobs: submission ------------------------------------------------------------------------
 
     def job(self, job_id: int, printer: Printer | None = None) -> Job:
@@ -450,11 +501,14 @@ class PrintServer:
 
     # -- jobs: printing (driven by the runtime) --------------------------------------------------
 
-    def next_job(self, p: Printer, now: float) -> Job | None:
+    def next_job(
+        self, p: Printer, now: float, allow: Callable[[Job], bool] | None = None
+    ) -> Job | None:
         """The job the scheduler prints next on ``p``, or None.
 
         Highest priority first, then queue position; only QUEUED jobs that are not paused, on a
-        printer that is not paused and is within its StartTime/UntilTime hours (and the job's).
+        printer that is not paused and is within its StartTime/UntilTime hours (and the job's),
+        and that ``allow`` admits (the runtime's retry rules).
         """
         if p.status & PrinterStatus.PAUSED:
             return None
@@ -470,6 +524,8 @@ class PrintServer:
                 continue
             if not within_hours(job.start_time, job.until_time, minute):
                 continue
+            if allow is not None and not allow(job):
+                continue
             if best is None or job.priority > best.priority:
                 best = job
         return best
@@ -484,6 +540,13 @@ class PrintServer:
     def job_progress(self, job: Job, *, pages: int, nbytes: int) -> None:
         job.pages_printed = pages
         job.bytes_printed = nbytes
+
+    def set_job_device_status(self, job: Job, bits: int, now: float) -> None:
+        """What the device says about the job it prints (error, offline, paper out, ...)."""
+        new = JobStatus((job.modifiers & ~DEVICE_JOB_BITS) | (bits & DEVICE_JOB_BITS))
+        if new != job.modifiers:
+            job.modifiers = new
+            self.log.add(now, "job.status", _subject(job), status=int(job.status))
 
     def job_failed(self, job: Job, now: float, *, status: int = JobStatus.ERROR) -> None:
         """A port error: the job goes back to QUEUED with its error bits and waits for a retry."""
@@ -541,6 +604,16 @@ class PrintServer:
         p.queue.remove(job.job_id)
         if p.pending_deletion and not p.queue:
             self._remove_printer(p, now)
+
+
+# Job status bits a port monitor sets from the device's state while the job prints.
+DEVICE_JOB_BITS = (
+    JobStatus.ERROR
+    | JobStatus.OFFLINE
+    | JobStatus.PAPEROUT
+    | JobStatus.USER_INTERVENTION
+    | JobStatus.BLOCKED_DEVQ
+)
 
 
 def _subject(job: Job) -> str:

@@ -106,13 +106,8 @@ def RpcAsyncAddPort(
     monitor = call.server.monitors.get((pMonitorName or "").lower())
     if monitor is None:
         raise SpoolerError(Win32.ERROR_UNKNOWN_PRINT_MONITOR, f"no monitor {pMonitorName!r}")
-    if port_name.lower() in call.server.ports:
-        raise SpoolerError(Win32.ERROR_ALREADY_EXISTS, f"port {port_name!r}")
     config = {"monitor_data": bytes(pPortVarContainer)} if pPortVarContainer else {}
-    call.server.ports[port_name.lower()] = Port(
-        port_name, monitor.name, monitor.name, config=config
-    )
-    call.server.log.add(call.now, "port.added", port_name, monitor=monitor.name)
+    call.server.add_port(Port(port_name, monitor.name, monitor.name, config=config), call.now)
     return Reply(0)
 
 
