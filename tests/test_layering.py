@@ -54,6 +54,8 @@ def violations(path: pathlib.Path, root: pathlib.Path = ROOT / "spoolsim") -> li
             or (top == "trio" and not any(module.startswith(m) for m in TRIO_ALLOWED))
         ):
             found.append(f"{name} in {layer}/")
+        if top == "devices" and RANKS[layer] < RANKS["runtime"]:
+            found.append(f"{name} in {layer}/ (only the runtime and above reach devices)")
         if top != "spoolsim" or name == "spoolsim":
             continue
         target = name.split(".")[1]
@@ -81,8 +83,12 @@ def test_devices_reach_only_the_wire_layer(path: pathlib.Path) -> None:
 def test_the_rules_catch_violations(tmp_path: pathlib.Path) -> None:
     (tmp_path / "model").mkdir()
     bad = tmp_path / "model" / "bad.py"
-    bad.write_text("import trio\nfrom spoolsim.rpc import core\nfrom spoolsim.wire import info\n")
+    bad.write_text(
+        "import trio\nfrom spoolsim.rpc import core\nfrom spoolsim.wire import info\n"
+        "from devices.engine import PrintEngine\n"
+    )
     assert sorted(violations(bad, tmp_path)) == [
+        "devices.engine in model/ (only the runtime and above reach devices)",
         "model/ imports spoolsim.rpc (upwards)",
         "model/ imports spoolsim.wire (model and wire stay apart)",
         "trio in model/",
@@ -91,3 +97,7 @@ def test_the_rules_catch_violations(tmp_path: pathlib.Path) -> None:
     fine = tmp_path / "rpc" / "ok.py"
     fine.write_text("import struct\nfrom spoolsim.model import server\n")
     assert violations(fine, tmp_path) == []
+    (tmp_path / "runtime").mkdir()
+    runtime = tmp_path / "runtime" / "ok.py"
+    runtime.write_text("import trio\nfrom devices.printer import VirtualPrinter\n")
+    assert violations(runtime, tmp_path) == []

@@ -1,0 +1,162 @@
+"""Links: how a port monitor moves a job to what is behind the port.
+
+* :class:`LocalLink` — the Local Port monitor: a file (``FILE:``, or a port named by a path) or a
+  sink (``NUL:``, and ``LPTn:``/``COMn:`` with nothing attached). Written at once; no bidi.
+* :class:`DirectLink` — a Standard TCP/IP port in the direct path: the engine of the device at
+  the port's address is called in the deadline loop, no bytes at all.
+* ``wire.py`` — the same port over PJL or LPR bytes on a stream.
+
+Every link reports through the job's :class:`~spoolsim.runtime.monitor.Activity`.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from functools import partial
+from typing import TYPE_CHECKING
+
+from devices.engine import EngineEvent
+from devices.pages import count_pages
+from devices.printer import STATUS_KINDS, VirtualPrinter
+from spoolsim.model.jobs import Job
+from spoolsim.model.ports import LPR
+from spoolsim.runtime.loop import DeadlineLoop
+from spoolsim.runtime.monitor import Activity
+
+if TYPE_CHECKING:
+    from spoolsim.runtime.network import Network
+
+
+def job_bytes(job: Job) -> bytes:
+    """The job's spooled data; a job made without data (by a scenario) gets synthetic pages of
+    its size, each ended by a form feed, so a device counts the pages the job claims."""
+    if job.data:
+        return bytes(job.data)
+    pages = max(job.total_pages, 1)
+    per_page = max(job.size // pages, 1)
+    return (b"x" * (per_page - 1) + b"\f") * pages
+
+
+def job_pages(job: Job) -> int:
+    """Pages a device will count in :func:`job_bytes`, without building them."""
+    return count_pages(bytes(job.data)) if job.data else max(job.total_pages, 1)
+
+
+class LocalLink:
+    """Local Port: write the job to a file under ``output_dir`` (when set), or discard it."""
+
+    def __init__(self, output_dir: pathlib.Path | None) -> None:
+        self.output_dir = output_dir
+
+    def target(self, act: Activity) -> str | None:
+        """The file a job goes to (a Windows path), or None for a sink."""
+        name = act.port.name
+        if name.upper() == "FILE:":
+            return act.job.output_file or f"FILE-{act.job.job_id}.prn"
+        if name.upper() in ("NUL:", "NUL") or name.upper().rstrip(":")[:3] in ("LPT", "COM"):
+            return None
+        return name
+
+    def start(self, act: Activity, now: float) -> None:
+        target = self.target(act)
+        data = job_bytes(act.job)
+        written = None
+        if target is not None and self.output_dir is not None:
+            path = self.output_dir / pathlib.PureWindowsPath(target).name
+            with path.open("ab") as f:
+                f.write(data)
+            written = str(path)
+        act.spooler.server.log.add(
+            now, "port.wrote", act.port.name, bytes=len(data), file=written or target or ""
+        )
+        act.finished(now, job_pages(act.job), ejected=False)
+
+
+class DirectDevice:
+    """A virtual printer's engine driven from the deadline loop (the direct path).
+
+    The engine is armed only while a job of ours is on it; between jobs it catches up when next
+    used, which is what a wire monitor sees too (it is not listening between jobs). Operator
+    actions on the printer reach us through its listeners.
+    """
+
+    def __init__(self, printer: VirtualPrinter, loop: DeadlineLoop) -> None:
+        self.printer = printer
+        self._loop = loop
+        self._jobs: dict[int, Activity] = {}
+        self._armed: float | None = None
+        printer.listeners.append(self._on_events)
+
+    def submit(self, act: Activity, now: float) -> None:
+        printer, engine = self.printer, self.printer.engine
+        printer.catch_up(now)
+        tcp = act.port.tcp
+        if tcp is not None and tcp.protocol == LPR:  # LPR: no bidi; taken means done
+            act.spooler.reached(act)
+            engine.submit(now, name=act.job.document, pages=job_pages(act.job))
+            printer.jobs_received += 1
+            act.finished(now, None, ejected=False)
+            return
+        if tcp is None or tcp.bidi:
+            st = engine.status()
+            act.status(now, st.code, st.alerts)
+            act.supplies(_supply_levels(printer), st.page_count)
+        act.spooler.reached(act)
+        device_job = engine.submit(now, name=act.job.document, pages=job_pages(act.job))
+        printer.jobs_received += 1
+        if tcp is not None and not tcp.bidi:
+            act.finished(now, None, ejected=False)
+            return
+        self._jobs[device_job] = act
+        self._arm()
+
+    def _arm(self) -> None:
+        when = self.printer.engine.next_deadline()
+        if when is None or not self._jobs or (self._armed is not None and self._armed <= when):
+            return
+        self._armed = when
+        self._loop.call_at(when, self._tick)
+
+    def _tick(self, now: float) -> None:
+        if self._armed != now:
+            return  # superseded by an earlier arming
+        self._armed = None
+        self.printer.catch_up(now)
+        self._arm()
+
+    def _on_events(self, events: list[EngineEvent]) -> None:
+        st = self.printer.engine.status()
+        for event in events:
+            if event.kind in STATUS_KINDS:
+                for act in list(self._jobs.values()):
+                    act.status(event.time, st.code, st.alerts)
+            elif event.kind == "page" and event.job in self._jobs:
+                self._jobs[event.job].page(event.time, event.page or 0)
+            elif event.kind == "job_end" and event.job in self._jobs:
+                self._jobs.pop(event.job).finished(event.time, event.pages)
+        self._arm()
+
+
+def _supply_levels(printer: VirtualPrinter) -> dict[str, int]:
+    """Supplies in percent, as the device's ``INFO SUPPLIES`` reply gives them."""
+    reply = printer.info("SUPPLIES")
+    return {key.lower(): int(value) for key, value in reply.fields().items()}
+
+
+class DirectLink:
+    """A Standard TCP/IP port reaching its device's engine directly."""
+
+    def __init__(self, network: Network, connect_timeout: float) -> None:
+        self.network = network
+        self.connect_timeout = connect_timeout
+
+    def start(self, act: Activity, now: float) -> None:
+        tcp = act.port.tcp
+        assert tcp is not None
+        device = self.network.direct_device(tcp.host, tcp.port_number)
+        if device is None:
+            act.spooler.loop.call_at(
+                now + self.connect_timeout, partial(act.failed, reason="device did not answer")
+            )
+            return
+        device.submit(act, now)

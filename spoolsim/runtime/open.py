@@ -1,0 +1,81 @@
+"""``open_spooler``: the living spooler's lifetime."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import trio
+
+from spoolsim.model.security import Principal
+from spoolsim.model.server import PrintServer
+from spoolsim.rpc import Client, Surface
+from spoolsim.runtime.links import DirectLink, LocalLink
+from spoolsim.runtime.loop import DeadlineLoop
+from spoolsim.runtime.network import Network, VirtualNetwork
+from spoolsim.runtime.spooler import RuntimeConfig, Spooler
+from spoolsim.runtime.wire import WireLink
+
+
+class LivingSpooler(Spooler):
+    """A :class:`Spooler` with its method surface and network, as ``open_spooler`` yields it."""
+
+    surface: Surface
+    network: Network
+
+    def client(self, principal: Principal) -> Client:
+        """An in-process MS-PAR client calling as ``principal`` at the current simulated time."""
+        return Client(self.surface, principal)
+
+
+@asynccontextmanager
+async def open_spooler(
+    server: PrintServer | None = None,
+    *,
+    network: Network | None = None,
+    config: RuntimeConfig | None = None,
+    output_dir: pathlib.Path | None = None,
+) -> AsyncIterator[LivingSpooler]:
+    """Run a print server: jobs queued through its method surface print on its ports.
+
+    Args:
+        server: the model (a fresh :class:`PrintServer` by default).
+        network: where Standard TCP/IP ports find devices (a fresh :class:`VirtualNetwork`).
+        config: transport (``wire`` or ``direct``), rendering costs, timeouts, retry back-off.
+        output_dir: where Local Port files go; None keeps them unwritten (counted only).
+
+    The spooler stops (its tasks cancelled, devices' timers too) when the block exits.
+    """
+    server = server if server is not None else PrintServer()
+    network = network if network is not None else VirtualNetwork()
+    config = config if config is not None else RuntimeConfig()
+    loop = DeadlineLoop()
+    try:
+        async with trio.open_nursery() as nursery:
+            direct = config.transport == "direct"
+            if isinstance(network, VirtualNetwork):
+                network.attach(nursery, loop if direct else None)
+            elif direct:
+                raise ValueError("the direct path needs a VirtualNetwork")
+            local = LocalLink(output_dir)
+            tcp = (
+                DirectLink(network, config.connect_timeout)
+                if direct
+                else WireLink(network, nursery, config)
+            )
+            spooler = LivingSpooler(
+                server, loop, lambda port: tcp if port.tcp is not None else local, config
+            )
+            spooler.surface = Surface(server, clock=trio.current_time)
+            spooler.network = network
+            await nursery.start(loop.run)
+            try:
+                yield spooler
+            finally:
+                server.log.listeners.remove(spooler._on_event)
+                nursery.cancel_scope.cancel()
+    except BaseExceptionGroup as group:
+        if len(group.exceptions) == 1:
+            raise group.exceptions[0] from None
+        raise

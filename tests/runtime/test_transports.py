@@ -1,0 +1,79 @@
+"""Two transports, one result: the wire path and the direct path leave the same event log.
+
+An estate with a pool, a device that jams at random (seeded), one that runs out of paper and one
+that is off the network for a while is driven through a morning of jobs on both paths.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import trio
+import trio.testing
+
+from devices.faults import Fault
+from spoolsim.model import PrintServer
+from spoolsim.runtime import RuntimeConfig, VirtualNetwork, open_spooler
+from tests.runtime.rig import ALICE, Rig, pages, submit
+
+
+def _estate(seed: int) -> Rig:
+    rig = Rig(PrintServer(), VirtualNetwork())
+    rig.device("jammy", seed=seed, faults=(Fault("jam", per_page=0.05, clear_after=30.0),))
+    rig.device("small", faults=(Fault("paper_out", at_page=12, clear_after=120.0),))
+    rig.device("pool-a", seed=seed + 1)
+    rig.device("pool-b", seed=seed + 2)
+    rig.device("flaky")
+    for host in ("jammy", "small", "pool-a", "pool-b", "flaky"):
+        rig.tcp_port(f"IP_{host}", host)
+    rig.printer("Jammy", "IP_jammy")
+    rig.printer("Small", "IP_small")
+    rig.printer("Pool", "IP_pool-a", "IP_pool-b")
+    rig.printer("Flaky", "IP_flaky")
+    return rig
+
+
+async def _morning(rig: Rig, transport: str, seed: int) -> str:
+    draws = random.Random(seed)
+    plan = sorted(
+        (round(draws.uniform(0, 1800), 1), draws.choice(["Jammy", "Small", "Pool", "Flaky"]),
+         draws.randint(1, 8))
+        for _ in range(40)
+    )
+    config = RuntimeConfig(transport=transport)
+    async with open_spooler(rig.server, network=rig.network, config=config) as sp:
+        client = sp.client(ALICE)
+        rig.network.set_reachable("flaky", False)
+        for at, printer, n in plan:
+            await trio.sleep_until(at)
+            if at > 900:
+                rig.network.set_reachable("flaky", True)
+            submit(client, printer, pages(n), doc=f"{printer}-{n}")
+        await trio.sleep_until(4 * 3600)
+        assert not rig.server.jobs, "every job printed"
+    return rig.server.log.to_jsonl()
+
+
+def _run(transport: str, seed: int) -> str:
+    """One morning in a fresh Trio run, so every run's clock starts at 0."""
+    clock = trio.testing.MockClock(autojump_threshold=0)
+    return trio.run(_morning, _estate(seed), transport, seed, clock=clock)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_wire_and_direct_paths_leave_the_same_log(seed: int) -> None:
+    wire = _run("wire", seed)
+    direct = _run("direct", seed)
+    assert wire.count("job.completed") == 40
+    assert "port.error" in wire and "40022" in wire and "41" in wire
+    assert wire.splitlines() == direct.splitlines()
+
+
+def test_the_same_seed_gives_the_same_log_and_another_seed_does_not() -> None:
+    first = _run("wire", 7)
+    again = _run("wire", 7)
+    other = _run("wire", 8)
+    assert first == again
+    assert first != other
+
