@@ -15,7 +15,8 @@ AppSocket with PJL, as a device sees it:
   closes (``echo hi | nc printer 9100``). Pages are counted from the data (``devices.pages``).
 * ``@PJL INFO STATUS`` / ``ID`` / ``PAGECOUNT`` / ``CONFIG`` / ``SUPPLIES`` are answered on the same
   connection; ``ECHO`` is echoed. ``SUPPLIES`` is a spoolsim extension (real devices publish
-  supply levels through SNMP's Printer MIB): ``TONER=pct`` and one ``TRAYn=pct`` per tray.
+  supply levels through SNMP's Printer MIB): ``TONER=pct`` and one ``TRAY1=pct``... per tray
+  (the tray's name upper-cased without spaces).
 * ``@PJL USTATUS DEVICE=ON`` sends this connection every status change (``CODE=``, and
   ``CODE2=`` for a standing alert such as toner low); ``USTATUS JOB=ON`` the START and END of
   the jobs this connection sent; ``USTATUS PAGE=ON`` the number of each page of them as it
@@ -139,7 +140,7 @@ class VirtualPrinter:
         if what == "SUPPLIES":
             capacity = {t.name: t.capacity for t in self.profile.trays}
             trays = tuple(
-                f"{name.upper()}={100 * sheets // max(capacity.get(name, 1), 1)}"
+                f"{name.upper().replace(' ', '')}={100 * sheets // max(capacity.get(name, 1), 1)}"
                 for name, sheets in st.trays
             )
             return pjl.Reply("INFO SUPPLIES", (f"TONER={st.toner_pct}", *trays))

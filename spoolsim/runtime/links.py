@@ -133,7 +133,9 @@ class DirectDevice:
             elif event.kind == "page" and event.job in self._jobs:
                 self._jobs[event.job].page(event.time, event.page or 0)
             elif event.kind == "job_end" and event.job in self._jobs:
-                self._jobs.pop(event.job).finished(event.time, event.pages)
+                act = self._jobs.pop(event.job)
+                act.finished(event.time, event.pages)
+                act.supplies(_supply_levels(self.printer), self.printer.engine.status().page_count)
         self._arm()
 
 

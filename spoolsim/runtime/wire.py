@@ -88,11 +88,8 @@ class WireLink:
             head += [pjl.Command.of("USTATUS", **{w: "ON"}) for w in ("DEVICE", "JOB", "PAGE")]
             head += [pjl.Command.of("INFO", what) for what in ("STATUS", "PAGECOUNT", "SUPPLIES")]
             await stream.send_all(b"".join(conn.send(e) for e in head))
-            replies = [await self._reply(conn, stream) for _ in range(3)]
-            status, count, supplies = replies
-            pages = count.fields().get("PAGECOUNT", "")
-            levels = {k.lower(): int(v) for k, v in supplies.fields().items() if v.isdigit()}
-            post(partial(_reached, act, status, levels, int(pages) if pages.isdigit() else None))
+            status, count, supplies = [await self._reply(conn, stream) for _ in range(3)]
+            post(partial(_reached, act, status, count, supplies))
         data = job_bytes(act.job)
         await stream.send_all(conn.send(pjl.Uel()) + conn.send(pjl.Command.of("JOB", NAME=name)))
         if pjl.UEL in data or data.startswith(b"@PJL"):
@@ -105,7 +102,7 @@ class WireLink:
         if not bidi:
             post(partial(_taken, act))
             return
-        while True:
+        while True:  # until the device reports the job's end
             reply = await self._listen(conn, stream)
             if reply.category == "USTATUS DEVICE" or reply.category == "INFO STATUS":
                 post(partial(_status, act, reply))
@@ -114,7 +111,12 @@ class WireLink:
             elif reply.category == "USTATUS JOB" and reply.lines[:1] == ("END",):
                 pages = reply.fields().get("PAGES", "")
                 post(partial(act.finished, pages=int(pages) if pages.isdigit() else None))
-                return
+                break
+        # What the job used up, for bidi readers (not logged, so both paths agree).
+        ask = [pjl.Command.of("INFO", what) for what in ("PAGECOUNT", "SUPPLIES")]
+        await stream.send_all(b"".join(conn.send(e) for e in ask))
+        count, supplies = [await self._reply(conn, stream) for _ in range(2)]
+        post(partial(_supplies, act, count, supplies))
 
     async def _reply(self, conn: pjl.PJLConnection, stream: trio.abc.Stream) -> pjl.Reply:
         """The next solicited reply, skipping unsolicited ones, within ``reply_timeout``."""
@@ -212,11 +214,17 @@ def _status(act: Activity, reply: pjl.Reply, now: float) -> None:
     act.status(now, reply.code, _alerts(reply))
 
 
+def _supplies(act: Activity, count: pjl.Reply, supplies: pjl.Reply, now: float) -> None:
+    pages = count.fields().get("PAGECOUNT", "")
+    levels = {k.lower(): int(v) for k, v in supplies.fields().items() if v.isdigit()}
+    act.supplies(levels, int(pages) if pages.isdigit() else None)
+
+
 def _reached(
-    act: Activity, status: pjl.Reply, levels: dict[str, int], pages: int | None, now: float
+    act: Activity, status: pjl.Reply, count: pjl.Reply, supplies: pjl.Reply, now: float
 ) -> None:
     act.status(now, status.code, _alerts(status))
-    act.supplies(levels, pages)
+    _supplies(act, count, supplies, now)
     act.spooler.reached(act)
 
 

@@ -37,8 +37,11 @@ def _estate(seed: int) -> Rig:
 async def _morning(rig: Rig, transport: str, seed: int) -> str:
     draws = random.Random(seed)
     plan = sorted(
-        (round(draws.uniform(0, 1800), 1), draws.choice(["Jammy", "Small", "Pool", "Flaky"]),
-         draws.randint(1, 8))
+        (
+            round(draws.uniform(0, 1800), 1),
+            draws.choice(["Jammy", "Small", "Pool", "Flaky"]),
+            draws.randint(1, 8),
+        )
         for _ in range(40)
     )
     config = RuntimeConfig(transport=transport)
@@ -76,4 +79,3 @@ def test_the_same_seed_gives_the_same_log_and_another_seed_does_not() -> None:
     other = _run("wire", 8)
     assert first == again
     assert first != other
-
