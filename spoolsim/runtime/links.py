@@ -125,9 +125,10 @@ class DirectDevice:
         self._arm()
 
     def _on_events(self, events: list[EngineEvent]) -> None:
-        st = self.printer.engine.status()
+        st = None
         for event in events:
             if event.kind in STATUS_KINDS:
+                st = st or self.printer.engine.status()
                 for act in list(self._jobs.values()):
                     act.status(event.time, st.code, st.alerts)
             elif event.kind == "page" and event.job in self._jobs:

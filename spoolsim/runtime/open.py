@@ -50,7 +50,7 @@ async def open_spooler(
     server = server if server is not None else PrintServer()
     network = network if network is not None else VirtualNetwork()
     config = config if config is not None else RuntimeConfig()
-    loop = DeadlineLoop()
+    loop = DeadlineLoop(barrier=config.barrier)
     try:
         async with trio.open_nursery() as nursery:
             direct = config.transport == "direct"

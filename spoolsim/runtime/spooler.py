@@ -69,6 +69,8 @@ class RuntimeConfig:
 
     Attributes:
         transport: ``wire`` (bytes over in-memory or TCP streams) or ``direct`` (engine calls).
+        barrier: handle each instant only once other tasks are blocked (deterministic order
+            with client tasks); off is for runs driven wholly from the loop's heap (direct only).
         render_cost: seconds per page of print-processor work, by datatype.
         connect_timeout: seconds to wait for a device to accept a connection.
         reply_timeout: seconds to wait for a device to answer a request.
@@ -77,6 +79,7 @@ class RuntimeConfig:
     """
 
     transport: str = "wire"
+    barrier: bool = True
     render_cost: Mapping[str, float] = DEFAULT_RENDER_COST
     connect_timeout: float = 10.0
     reply_timeout: float = 10.0
@@ -86,6 +89,8 @@ class RuntimeConfig:
     def __attrs_post_init__(self) -> None:
         if self.transport not in ("wire", "direct"):
             raise ValueError(f"transport must be 'wire' or 'direct', not {self.transport!r}")
+        if not self.barrier and self.transport == "wire":
+            raise ValueError("the wire path needs the barrier: its monitors are separate tasks")
 
 
 @attrs.define

@@ -79,3 +79,37 @@ def test_the_same_seed_gives_the_same_log_and_another_seed_does_not() -> None:
     other = _run("wire", 8)
     assert first == again
     assert first != other
+
+
+async def _heap_driven(barrier: bool) -> str:
+    """The same morning with every submission scheduled on the deadline loop's own heap."""
+    rig = _estate(3)
+    draws = random.Random(3)
+    config = RuntimeConfig(transport="direct", barrier=barrier)
+    async with open_spooler(rig.server, network=rig.network, config=config) as sp:
+        client = sp.client(ALICE)
+        rig.network.set_reachable("flaky", False)
+        sp.loop.call_at(900, lambda now: rig.network.set_reachable("flaky", True))
+        for _ in range(40):
+            at, n = round(draws.uniform(0, 1800), 1), draws.randint(1, 8)
+            printer = draws.choice(["Jammy", "Small", "Pool", "Flaky"])
+            sp.loop.call_at(at, lambda now, p=printer, n=n: submit(client, p, pages(n)))
+        await trio.sleep_until(4 * 3600)
+        assert not rig.server.jobs
+    if not barrier:
+        assert sp.loop.jumps > 100  # the loop moved the clock itself
+    return rig.server.log.to_jsonl()
+
+
+def test_a_heap_driven_run_needs_no_barrier() -> None:
+    logs = [
+        trio.run(_heap_driven, barrier, clock=trio.testing.MockClock(autojump_threshold=0))
+        for barrier in (True, False)
+    ]
+    assert logs[0].count("job.completed") == 40
+    assert logs[0] == logs[1]
+
+
+def test_the_wire_path_refuses_to_run_without_the_barrier() -> None:
+    with pytest.raises(ValueError, match="barrier"):
+        RuntimeConfig(transport="wire", barrier=False)

@@ -1,0 +1,1 @@
+"""Performance harness: each module prints its figures; nothing here asserts a time."""
