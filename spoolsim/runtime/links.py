@@ -75,15 +75,16 @@ class LocalLink:
 class DirectDevice:
     """A virtual printer's engine driven from the deadline loop (the direct path).
 
-    The engine is armed only while a job of ours is on it; between jobs it catches up when next
-    used, which is what a wire monitor sees too (it is not listening between jobs). Operator
-    actions on the printer reach us through its listeners.
+    The engine is armed only while a job of ours is on it (watched by its activity, or sent
+    without bidi); between jobs it catches up when next used, which is what a wire monitor sees
+    too (it is not listening between jobs). Operator actions reach us through its listeners.
     """
 
     def __init__(self, printer: VirtualPrinter, loop: DeadlineLoop) -> None:
         self.printer = printer
         self._loop = loop
         self._jobs: dict[int, Activity] = {}
+        self._unwatched: set[int] = set()  # jobs the device prints with nobody listening
         self._armed: float | None = None
         printer.listeners.append(self._on_events)
 
@@ -93,9 +94,10 @@ class DirectDevice:
         tcp = act.port.tcp
         if tcp is not None and tcp.protocol == LPR:  # LPR: no bidi; taken means done
             act.spooler.reached(act)
-            engine.submit(now, name=act.job.document, pages=job_pages(act.job))
+            self._unwatched.add(engine.submit(now, name=act.job.document, pages=job_pages(act.job)))
             printer.jobs_received += 1
             act.finished(now, None, ejected=False)
+            self._arm()
             return
         if tcp is None or tcp.bidi:
             st = engine.status()
@@ -105,14 +107,16 @@ class DirectDevice:
         device_job = engine.submit(now, name=act.job.document, pages=job_pages(act.job))
         printer.jobs_received += 1
         if tcp is not None and not tcp.bidi:
+            self._unwatched.add(device_job)
             act.finished(now, None, ejected=False)
-            return
-        self._jobs[device_job] = act
+        else:
+            self._jobs[device_job] = act
         self._arm()
 
     def _arm(self) -> None:
         when = self.printer.engine.next_deadline()
-        if when is None or not self._jobs or (self._armed is not None and self._armed <= when):
+        busy = self._jobs or self._unwatched
+        if when is None or not busy or (self._armed is not None and self._armed <= when):
             return
         self._armed = when
         self._loop.call_at(when, self._tick)
@@ -133,6 +137,8 @@ class DirectDevice:
                     act.status(event.time, st.code, st.alerts)
             elif event.kind == "page" and event.job in self._jobs:
                 self._jobs[event.job].page(event.time, event.page or 0)
+            elif event.kind == "job_end" and event.job in self._unwatched:
+                self._unwatched.discard(event.job)
             elif event.kind == "job_end" and event.job in self._jobs:
                 act = self._jobs.pop(event.job)
                 act.finished(event.time, event.pages)

@@ -17,6 +17,7 @@ import trio
 import trio.testing
 
 from devices.faults import Fault
+from devices.lpd import handle_lpd
 from devices.printer import VirtualPrinter
 from devices.profile import DeviceProfile
 from spoolsim.runtime.links import DirectDevice
@@ -107,8 +108,6 @@ class VirtualNetwork:
         if port == RAW_PORT:
             handler = printer.handle_raw
         elif port == LPD_PORT:
-            from devices.lpd import handle_lpd  # only the wire path's LPR ports need it
-
             handler = functools.partial(handle_lpd, printer)
         else:
             raise ConnectionRefusedError(f"{host}:{port} refused the connection")

@@ -265,3 +265,24 @@ async def test_restart_while_printing_prints_again(autojump_clock, config) -> No
 
 def _doc(name: str, datatype: str) -> Container:
     return Container(1, {"pDocName": name, "pDatatype": datatype})
+
+
+@pytest.mark.parametrize("byte_count", [True, False], ids=["counted", "uncounted"])
+async def test_an_lpr_port_hands_the_job_to_the_lpd(autojump_clock, config, byte_count) -> None:
+    rig = Rig()
+    rig.device("lpd1")
+    rig.tcp_port("LPR_lpd1", "lpd1", port_number=515, protocol="LPR", byte_count=byte_count)
+    rig.printer("P1", "LPR_lpd1")
+    async with open_spooler(rig.server, network=rig.network, config=config) as sp:
+        submit(sp.client(ALICE), "P1", pages(4))
+        await trio.sleep(120)
+    device = rig.network.printer("lpd1")
+    assert device.jobs_received == 1
+    assert device.engine.status().page_count == 4
+    # Without bidi the job is done when the LPD has it: printed at once, never ejected.
+    assert timeline(rig.server, "job.started", "job.printed", "job.completed") == [
+        (0.0, "job.started", "P1/1"),
+        (0.0, "job.printed", "P1/1"),
+        (0.0, "job.completed", "P1/1"),
+    ]
+    assert not rig.server.log.of_kind("job.page")

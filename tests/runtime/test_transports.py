@@ -1,7 +1,8 @@
 """Two transports, one result: the wire path and the direct path leave the same event log.
 
-An estate with a pool, a device that jams at random (seeded), one that runs out of paper and one
-that is off the network for a while is driven through a morning of jobs on both paths.
+An estate with a pool, a device that jams at random (seeded), one that runs out of paper, one
+that is off the network for a while, and one reached by LPR and by RAW without bidi is driven
+through a morning of jobs on both paths.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from spoolsim.runtime import RuntimeConfig, VirtualNetwork, open_spooler
 from tests.runtime.rig import ALICE, Rig, pages, submit
 
 
+PRINTERS = ["Jammy", "Small", "Pool", "Flaky", "Lpr", "Dumb"]
+
+
 def _estate(seed: int) -> Rig:
     rig = Rig(PrintServer(), VirtualNetwork())
     rig.device("jammy", seed=seed, faults=(Fault("jam", per_page=0.05, clear_after=30.0),))
@@ -25,8 +29,13 @@ def _estate(seed: int) -> Rig:
     rig.device("pool-a", seed=seed + 1)
     rig.device("pool-b", seed=seed + 2)
     rig.device("flaky")
+    rig.device("lpd")
     for host in ("jammy", "small", "pool-a", "pool-b", "flaky"):
         rig.tcp_port(f"IP_{host}", host)
+    rig.tcp_port("LPR_lpd", "lpd", port_number=515, protocol="LPR", byte_count=seed % 2 == 0)
+    rig.tcp_port("RAW_lpd", "lpd", bidi=False)
+    rig.printer("Lpr", "LPR_lpd")
+    rig.printer("Dumb", "RAW_lpd")
     rig.printer("Jammy", "IP_jammy")
     rig.printer("Small", "IP_small")
     rig.printer("Pool", "IP_pool-a", "IP_pool-b")
@@ -92,7 +101,7 @@ async def _heap_driven(barrier: bool) -> str:
         sp.loop.call_at(900, lambda now: rig.network.set_reachable("flaky", True))
         for _ in range(40):
             at, n = round(draws.uniform(0, 1800), 1), draws.randint(1, 8)
-            printer = draws.choice(["Jammy", "Small", "Pool", "Flaky"])
+            printer = draws.choice(PRINTERS)
             sp.loop.call_at(at, lambda now, p=printer, n=n: submit(client, p, pages(n)))
         await trio.sleep_until(4 * 3600)
         assert not rig.server.jobs
