@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-long lint bench clean
+.PHONY: run test test-long lint bench clean tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/spoolsim demo
 
-test: $(STAMP)
+test: $(STAMP) tools
 	$(BIN)/python -m pytest -q
+
+# The real clients the device tests drive (Debian packages): nc (netcat-openbsd), rlpr, and lpr
+# with its lpd. Installed only when missing; without apt (or root/sudo) the tests that need
+# them are skipped. Debian's lpd listens on no TCP port by default (-s in /etc/default/lpd).
+SUDO := $(if $(filter 0,$(shell id -u)),,$(shell command -v sudo))
+tools:
+	@command -v nc >/dev/null && command -v rlpr >/dev/null && command -v lpr >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq netcat-openbsd lpr rlpr ) || \
+	  echo "make tools: could not install netcat-openbsd, lpr, rlpr; their tests will be skipped"
 
 # The sequencing state machine at thousands of steps.
 test-long: $(STAMP)

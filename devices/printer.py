@@ -105,6 +105,12 @@ class VirtualPrinter:
         self._rearm()
         return job
 
+    def cancel(self, job: int) -> None:
+        """Cancel an engine job (an LPD remove): it ends now with the pages already out."""
+        self.catch_up()
+        self._broadcast(self.engine.cancel(trio.current_time(), job))
+        self._rearm()
+
     def act(self, action: str) -> None:
         """An operator action at the panel: ``clear_jam``, ``load_paper``, ``close_door``, ..."""
         self.catch_up()
@@ -153,29 +159,28 @@ class VirtualPrinter:
 
     # -- connections -------------------------------------------------------------------------------
 
-    async def handle_raw(self, stream: trio.abc.Stream) -> None:
-        """Serve one AppSocket connection until the host closes it (or breaks the protocol)."""
-        session = _RawSession(self)
+    async def handle_raw(
+        self, stream: trio.abc.Stream, *, idle_timeout: float = IDLE_TIMEOUT
+    ) -> None:
+        """Serve one AppSocket connection until the host closes it, breaks the protocol, or
+        stays silent for ``idle_timeout`` seconds (of the Trio clock: scale it under a rate)."""
+        session = _RawSession(self, idle_timeout)
         self._sessions.add(session)
-        try:
-            async with stream, trio.open_nursery() as nursery:
-                nursery.start_soon(session.write, stream)
-                try:
-                    await session.read(stream)
-                finally:
-                    self._sessions.discard(session)
-                    session.outbox.close()
-        except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
-            self.errors.append(f"connection lost: {exc!r}")
-        finally:
-            self._sessions.discard(session)
+        async with stream, trio.open_nursery() as nursery:
+            nursery.start_soon(session.write, stream)
+            try:
+                await session.read(stream)
+            finally:
+                self._sessions.discard(session)
+                session.outbox.close()
 
 
 class _RawSession:
     """One AppSocket connection: its PJL codec, its USTATUS settings, the job in progress."""
 
-    def __init__(self, printer: VirtualPrinter) -> None:
+    def __init__(self, printer: VirtualPrinter, idle_timeout: float) -> None:
         self.printer = printer
+        self.idle_timeout = idle_timeout
         self.conn = pjl.PJLConnection(pjl.Role.DEVICE)
         self.outbox, self._outgoing = trio.open_memory_channel[bytes](math.inf)
         self.ustatus: set[str] = set()
@@ -200,7 +205,7 @@ class _RawSession:
     async def read(self, stream: trio.abc.Stream) -> None:
         while True:
             data = b""
-            with trio.move_on_after(IDLE_TIMEOUT) as idle:
+            with trio.move_on_after(self.idle_timeout) as idle:
                 try:
                     data = await stream.receive_some(65536)
                 except trio.BrokenResourceError:

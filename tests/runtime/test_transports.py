@@ -18,7 +18,6 @@ from spoolsim.model import PrintServer
 from spoolsim.runtime import RuntimeConfig, VirtualNetwork, open_spooler
 from tests.runtime.rig import ALICE, Rig, pages, submit
 
-
 PRINTERS = ["Jammy", "Small", "Pool", "Flaky", "Lpr", "Dumb"]
 
 
