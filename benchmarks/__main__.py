@@ -1,5 +1,9 @@
 """Run every benchmark with its defaults: ``python -m benchmarks`` (``make bench``)."""
 
-from benchmarks import runtime
+import trio
+
+from benchmarks import device_server, runtime
 
 runtime.main([])
+print("device server over loopback TCP:")
+trio.run(device_server.main, 2000)
