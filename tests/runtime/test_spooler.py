@@ -286,3 +286,33 @@ async def test_an_lpr_port_hands_the_job_to_the_lpd(autojump_clock, config, byte
         (0.0, "job.completed", "P1/1"),
     ]
     assert not rig.server.log.of_kind("job.page")
+
+
+async def test_a_queue_outside_its_hours_waits_for_them(autojump_clock, config) -> None:
+    rig = Rig()
+    rig.laser(start_time=9 * 60, until_time=17 * 60)  # the server's clock starts at 08:00 UTC
+    async with open_spooler(rig.server, network=rig.network, config=config) as sp:
+        job = submit(sp.client(ALICE), "P1", pages(1))
+        await trio.sleep(3599)
+        assert rig.server.jobs[job].status == JobStatus.QUEUED
+        await trio.sleep(100)
+    assert [e.time for e in rig.server.log.of_kind("job.started")] == [3600.0]
+
+
+async def test_a_paused_job_waits_and_others_pass_it(autojump_clock, config) -> None:
+    rig = Rig()
+    rig.laser()
+    async with open_spooler(rig.server, network=rig.network, config=config) as sp:
+        client = sp.client(ALICE)
+        h = client.RpcAsyncOpenPrinter("P1", None, None, 8).pHandle
+        busy = submit(client, "P1", pages(1), doc="busy")
+        await settle()
+        held = submit(client, "P1", pages(1), doc="held")
+        assert client.RpcAsyncSetJob(h, held, None, JobControl.PAUSE).status == 0
+        submit(client, "P1", pages(1), doc="next")
+        await trio.sleep(100)
+        assert rig.server.jobs[held].status == JobStatus.PAUSED
+        assert client.RpcAsyncSetJob(h, held, None, JobControl.RESUME).status == 0
+        await trio.sleep(100)
+    started = [e.subject for e in rig.server.log.of_kind("job.started")]
+    assert started == [f"P1/{busy}", f"P1/{held + 1}", f"P1/{held}"]
