@@ -13,6 +13,7 @@ applied, on either path); a port error ends the attempt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import attrs
@@ -42,7 +43,7 @@ class Activity:
     started: float
     pages: int = 0
     done: bool = False
-    cancel: object = None  # what the link needs to stop early (a CancelScope, an engine job id)
+    stop: Callable[[], None] | None = None  # how the link's own task is stopped early
 
     @property
     def server(self) -> PrintServer:
@@ -110,6 +111,8 @@ class Activity:
         """The job was deleted or restarted while printing: stop, and free the port."""
         if self.done:
             return
+        if self.stop is not None:
+            self.stop()  # the wire task hangs up; the device keeps what it already has
         if self.job.phase is Phase.DELETING and self.job.port == self.port.name:
             self.server.job_sent(self.job, now)  # the last holder lets go: the job is deleted
         self.spooler.release(self, now, sent=False, ejected=False)

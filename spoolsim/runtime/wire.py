@@ -57,7 +57,7 @@ class WireLink:
         tcp = act.port.tcp
         assert tcp is not None
         with trio.CancelScope() as scope:
-            act.cancel = scope
+            act.stop = scope.cancel
             try:
                 with trio.fail_after(self.config.connect_timeout):
                     stream = await self.network.connect(tcp.host, tcp.port_number)
