@@ -95,10 +95,13 @@ class VirtualPrinter:
         if self._sleeping is not None:
             self._sleeping.deadline = math.inf if deadline is None else deadline
 
-    def submit(self, name: str, pages: int, origin: _RawSession | None = None) -> int:
-        """A whole job arrived: queue it in the engine."""
-        self.catch_up()
-        job = self.engine.submit(trio.current_time(), name=name, pages=pages)
+    def submit(
+        self, name: str, pages: int, origin: _RawSession | None = None, *, now: float | None = None
+    ) -> int:
+        """A whole job arrived (at ``now``, by default the present): queue it in the engine."""
+        now = trio.current_time() if now is None else now
+        self.catch_up(now)
+        job = self.engine.submit(now, name=name, pages=pages)
         self.jobs_received += 1
         if origin is not None:
             origin.own_jobs[job] = name

@@ -150,6 +150,11 @@ class Job:
         return JobStatus(bits)
 
     @property
+    def subject(self) -> str:
+        """How the event log names the job: ``Printer/7``."""
+        return f"{self.printer_name}/{self.job_id}"
+
+    @property
     def live(self) -> bool:
         return self.phase is not Phase.GONE
 

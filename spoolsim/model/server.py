@@ -410,7 +410,7 @@ class PrintServer:
         self.jobs[job.job_id] = job
         p.queue.append(job.job_id)
         p.total_jobs += 1
-        self.log.add(now, "job.submitted", _subject(job), user=user, document=job.document)
+        self.log.add(now, "job.submitted", job.subject, user=user, document=job.document)
         return job
 
     def write_job(self, job: Job, data: bytes, now: float) -> int:
@@ -463,10 +463,10 @@ class PrintServer:
         self.check_control(job, command)
         if command == JobControl.PAUSE:
             job.modifiers |= JobStatus.PAUSED
-            self.log.add(now, "job.paused", _subject(job))
+            self.log.add(now, "job.paused", job.subject)
         elif command == JobControl.RESUME:
             job.modifiers &= ~JobStatus.PAUSED
-            self.log.add(now, "job.resumed", _subject(job))
+            self.log.add(now, "job.resumed", job.subject)
         elif command in (JobControl.CANCEL, JobControl.DELETE):
             self._event(job, "delete", now, "job.deleted", reason="user")
         elif command == JobControl.RESTART:
@@ -481,7 +481,7 @@ class PrintServer:
             self.log.add(
                 now,
                 "job.retained" if command == JobControl.RETAIN else "job.released",
-                _subject(job),
+                job.subject,
             )
         elif command != JobControl.NONE:
             raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"job command {command}")
@@ -497,7 +497,7 @@ class PrintServer:
             raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"position {position}")
         p.queue.remove(job.job_id)
         p.queue.insert(position - 1, job.job_id)
-        self.log.add(now, "job.moved", _subject(job), position=position)
+        self.log.add(now, "job.moved", job.subject, position=position)
 
     # -- jobs: printing (driven by the runtime) --------------------------------------------------
 
@@ -546,7 +546,7 @@ class PrintServer:
         new = JobStatus((job.modifiers & ~DEVICE_JOB_BITS) | (bits & DEVICE_JOB_BITS))
         if new != job.modifiers:
             job.modifiers = new
-            self.log.add(now, "job.status", _subject(job), status=int(job.status))
+            self.log.add(now, "job.status", job.subject, status=int(job.status))
 
     def job_failed(self, job: Job, now: float, *, status: int = JobStatus.ERROR) -> None:
         """A port error: the job goes back to QUEUED with its error bits and waits for a retry."""
@@ -594,7 +594,7 @@ class PrintServer:
         if not (new is Phase.PRINTING or (new is Phase.DELETING and job.port is not None)):
             job.port = None
         job.phase = new
-        self.log.add(now, kind, _subject(job), **data)
+        self.log.add(now, kind, job.subject, **data)
         if new is Phase.GONE:
             self._retire(job, now)
 
@@ -614,7 +614,3 @@ DEVICE_JOB_BITS = (
     | JobStatus.USER_INTERVENTION
     | JobStatus.BLOCKED_DEVQ
 )
-
-
-def _subject(job: Job) -> str:
-    return f"{job.printer_name}/{job.job_id}"

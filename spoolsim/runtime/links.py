@@ -22,9 +22,10 @@ from spoolsim.model.jobs import Job
 from spoolsim.model.ports import LPR
 from spoolsim.runtime.loop import DeadlineLoop
 from spoolsim.runtime.monitor import Activity
+from spoolsim.wire import pjl
 
 if TYPE_CHECKING:
-    from spoolsim.runtime.network import Network
+    from spoolsim.runtime.network import VirtualNetwork
 
 
 def job_bytes(job: Job) -> bytes:
@@ -89,29 +90,25 @@ class DirectDevice:
         printer.listeners.append(self._on_events)
 
     def submit(self, act: Activity, now: float) -> None:
-        printer, engine = self.printer, self.printer.engine
-        printer.catch_up(now)
         tcp = act.port.tcp
-        if tcp is not None and tcp.protocol == LPR:  # LPR: no bidi; taken means done
+        bidi = tcp is None or (tcp.bidi and tcp.protocol != LPR)
+        self.printer.catch_up(now)
+        if bidi:
+            self._report(act, now)
             act.spooler.reached(act)
-            self._unwatched.add(engine.submit(now, name=act.job.document, pages=job_pages(act.job)))
-            printer.jobs_received += 1
-            act.finished(now, None, ejected=False)
-            self._arm()
-            return
-        if tcp is None or tcp.bidi:
-            st = engine.status()
-            act.status(now, st.code, st.alerts)
-            act.supplies(_supply_levels(printer), st.page_count)
-        act.spooler.reached(act)
-        device_job = engine.submit(now, name=act.job.document, pages=job_pages(act.job))
-        printer.jobs_received += 1
-        if tcp is not None and not tcp.bidi:
-            self._unwatched.add(device_job)
-            act.finished(now, None, ejected=False)
-        else:
+        device_job = self.printer.submit(act.job.document, job_pages(act.job), now=now)
+        if bidi:
             self._jobs[device_job] = act
+        else:
+            self._unwatched.add(device_job)
+            act.taken(now)
         self._arm()
+
+    def _report(self, act: Activity, now: float) -> None:
+        """What a bidi monitor reads when it reaches the device: status, supplies, page count."""
+        st = self.printer.engine.status()
+        act.status(now, st.code, st.alerts)
+        act.supplies(supply_levels(self.printer.info("SUPPLIES")), st.page_count)
 
     def _arm(self) -> None:
         when = self.printer.engine.next_deadline()
@@ -142,20 +139,20 @@ class DirectDevice:
             elif event.kind == "job_end" and event.job in self._jobs:
                 act = self._jobs.pop(event.job)
                 act.finished(event.time, event.pages)
-                act.supplies(_supply_levels(self.printer), self.printer.engine.status().page_count)
+                levels = supply_levels(self.printer.info("SUPPLIES"))
+                act.supplies(levels, self.printer.engine.status().page_count)
         self._arm()
 
 
-def _supply_levels(printer: VirtualPrinter) -> dict[str, int]:
-    """Supplies in percent, as the device's ``INFO SUPPLIES`` reply gives them."""
-    reply = printer.info("SUPPLIES")
-    return {key.lower(): int(value) for key, value in reply.fields().items()}
+def supply_levels(reply: pjl.Reply) -> dict[str, int]:
+    """Supplies in percent from an ``INFO SUPPLIES`` reply: ``{"toner": 97, "tray1": 40}``."""
+    return {key.lower(): int(v) for key, v in reply.fields().items() if v.isdigit()}
 
 
 class DirectLink:
     """A Standard TCP/IP port reaching its device's engine directly."""
 
-    def __init__(self, network: Network, connect_timeout: float) -> None:
+    def __init__(self, network: VirtualNetwork, connect_timeout: float) -> None:
         self.network = network
         self.connect_timeout = connect_timeout
 

@@ -40,7 +40,6 @@ class Activity:
     spooler: Spooler
     job: Job
     port: Port
-    started: float
     pages: int = 0
     done: bool = False
     stop: Callable[[], None] | None = None  # how the link's own task is stopped early
@@ -81,7 +80,7 @@ class Activity:
             return
         self.pages = number
         self.server.job_progress(self.job, pages=number, nbytes=self.job.size)
-        self.server.log.add(now, "job.page", _subject(self.job), page=number)
+        self.server.log.add(now, "job.page", self.job.subject, page=number)
 
     def finished(self, now: float, pages: int | None = None, *, ejected: bool = True) -> None:
         """The device finished the job (``ejected``), or, without bidi, took all of it."""
@@ -102,6 +101,11 @@ class Activity:
             )
         self.spooler.release(self, now, sent=True, ejected=ejected)
 
+    def taken(self, now: float) -> None:
+        """The device took the whole job and nothing will say more (LPR, RAW without bidi)."""
+        self.spooler.reached(self)
+        self.finished(now, None, ejected=False)
+
     def failed(self, now: float, reason: str) -> None:
         """The port could not reach the device (or it stopped answering)."""
         if not self.done:
@@ -116,7 +120,3 @@ class Activity:
         if self.job.phase is Phase.DELETING and self.job.port == self.port.name:
             self.server.job_sent(self.job, now)  # the last holder lets go: the job is deleted
         self.spooler.release(self, now, sent=False, ejected=False)
-
-
-def _subject(job: Job) -> str:
-    return f"{job.printer_name}/{job.job_id}"

@@ -29,17 +29,12 @@ RAW_PORT, LPD_PORT = 9100, 515
 class Network(Protocol):
     async def connect(self, host: str, port: int) -> trio.abc.Stream: ...
 
-    def direct_device(self, host: str, port: int) -> DirectDevice | None: ...
-
 
 class TcpNetwork:
     """Real TCP: the wire path only."""
 
     async def connect(self, host: str, port: int) -> trio.abc.Stream:
         return await trio.open_tcp_stream(host, port)
-
-    def direct_device(self, host: str, port: int) -> DirectDevice | None:
-        raise ValueError("the direct path needs a VirtualNetwork: real devices speak bytes")
 
 
 class VirtualNetwork:
@@ -71,6 +66,9 @@ class VirtualNetwork:
 
     def printer(self, host: str) -> VirtualPrinter:
         return self._printers[host.lower()]
+
+    def __contains__(self, host: str) -> bool:
+        return host.lower() in self._printers
 
     def set_reachable(self, host: str, reachable: bool) -> None:
         """Take a host off the network (it answers nothing) or bring it back."""

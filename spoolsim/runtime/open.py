@@ -14,7 +14,7 @@ from spoolsim.rpc import Client, Surface
 from spoolsim.runtime.links import DirectLink, LocalLink
 from spoolsim.runtime.loop import DeadlineLoop
 from spoolsim.runtime.network import Network, VirtualNetwork
-from spoolsim.runtime.spooler import RuntimeConfig, Spooler
+from spoolsim.runtime.spooler import Link, RuntimeConfig, Spooler
 from spoolsim.runtime.wire import WireLink
 
 
@@ -54,16 +54,16 @@ async def open_spooler(
     try:
         async with trio.open_nursery() as nursery:
             direct = config.transport == "direct"
+            tcp: Link
+            if not direct:
+                tcp = WireLink(network, nursery, config)
+            elif isinstance(network, VirtualNetwork):
+                tcp = DirectLink(network, config.connect_timeout)
+            else:
+                raise ValueError("the direct path needs a VirtualNetwork: real devices speak bytes")
             if isinstance(network, VirtualNetwork):
                 network.attach(nursery, loop if direct else None)
-            elif direct:
-                raise ValueError("the direct path needs a VirtualNetwork")
             local = LocalLink(output_dir)
-            tcp = (
-                DirectLink(network, config.connect_timeout)
-                if direct
-                else WireLink(network, nursery, config)
-            )
             spooler = LivingSpooler(
                 server, loop, lambda port: tcp if port.tcp is not None else local, config
             )

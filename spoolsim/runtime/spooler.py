@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from functools import partial
+from typing import Protocol
 
 import attrs
 
@@ -106,7 +107,7 @@ class Spooler:
         self,
         server: PrintServer,
         loop: DeadlineLoop,
-        links: Callable[[Port], object],
+        links: Callable[[Port], Link],
         config: RuntimeConfig,
     ) -> None:
         self.server = server
@@ -132,9 +133,8 @@ class Spooler:
         if kind == "job.deleted":
             self._job_retry.pop(int(subject.rpartition("/")[2]), None)
         if kind in _LET_GO_KINDS:
-            job_id = int(subject.rpartition("/")[2])
             for act in list(self.active.values()):
-                if act.job.job_id == job_id:
+                if act.job.subject == subject:
                     self.loop.call_at(time, act.let_go)
         if kind in _KICK_KINDS:
             self.kick(subject.partition("/")[0], time)
@@ -189,7 +189,7 @@ class Spooler:
 
     def _start(self, job: Job, port: Port, now: float) -> None:
         self.server.start_job(job, port.name, now)
-        act = Activity(self, job, port, now)
+        act = Activity(self, job, port)
         self.active[port.name.lower()] = act
         cost = next(
             (v for k, v in self.config.render_cost.items() if k.upper() == job.datatype.upper()),
@@ -198,7 +198,7 @@ class Spooler:
         link = self._link_for(port)
         pages = max(job.total_pages, 1)
         if cost > 0:
-            self.server.log.add(now, "job.rendering", _subject(job), seconds=cost * pages)
+            self.server.log.add(now, "job.rendering", job.subject, seconds=cost * pages)
             self.loop.call_at(now + cost * pages, partial(_begin, link, act))
         else:
             link.start(act, now)
@@ -207,17 +207,23 @@ class Spooler:
 
     def release(self, act: Activity, now: float, *, sent: bool, ejected: bool) -> None:
         """The port is free again; a job sent to the device is printed (and maybe complete)."""
+        self._job_retry.pop(act.job.job_id, None)
+        if sent and act.holds_job():
+            self.server.job_sent(act.job, now)
+            if ejected and act.job.live and act.job.phase is Phase.PRINTED:
+                self.server.job_ejected(act.job, now)
+        self._free(act, now)
+
+    def _free(self, act: Activity, now: float, retry_at: float | None = None) -> None:
+        """End ``act``; the printers on its port may start something now (or at ``retry_at``)."""
         act.done = True
         port_key = act.port.name.lower()
         if self.active.get(port_key) is act:
             del self.active[port_key]
-        self._job_retry.pop(act.job.job_id, None)
-        if sent and act.job.live and act.job.port == act.port.name:
-            self.server.job_sent(act.job, now)
-            if ejected and act.job.live and act.job.phase is Phase.PRINTED:
-                self.server.job_ejected(act.job, now)
         for p in self._printers_on(port_key):
-            self.kick(p.name, now)
+            self.kick(p.name, now)  # another port of a pool may be free
+            if retry_at is not None:
+                self.kick(p.name, retry_at)
 
     def reached(self, act: Activity) -> None:
         """The link reached the device: the port's failures are forgotten."""
@@ -255,18 +261,15 @@ class Spooler:
                     elsewhere = now + float(settings.get("RestartJobOnPoolError", 600))
                     self.kick(p.name, elsewhere)
             self._job_retry[job.job_id] = (port_key, elsewhere)
-        act.done = True
-        if self.active.get(port_key) is act:
-            del self.active[port_key]
-        for printer in self._printers_on(port_key):
-            self.kick(printer.name, now)  # another port of a pool may be free
-            self.kick(printer.name, health.retry_at)
+        self._free(act, now, health.retry_at)
 
 
-def _begin(link: object, act: Activity, now: float) -> None:
+class Link(Protocol):
+    """How a port monitor moves a job to what is behind a port (``links.py``, ``wire.py``)."""
+
+    def start(self, act: Activity, now: float) -> None: ...
+
+
+def _begin(link: Link, act: Activity, now: float) -> None:
     if not act.done:
-        link.start(act, now)  # type: ignore[attr-defined]
-
-
-def _subject(job: Job) -> str:
-    return f"{job.printer_name}/{job.job_id}"
+        link.start(act, now)

@@ -20,13 +20,14 @@ counting off the data file is announced with size 0 and ends when the monitor cl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
 import trio
 
 from spoolsim.model.ports import LPR
-from spoolsim.runtime.links import job_bytes
+from spoolsim.runtime.links import job_bytes, supply_levels
 from spoolsim.runtime.monitor import Activity
 from spoolsim.wire import lpr, pjl
 
@@ -92,15 +93,14 @@ class WireLink:
             post(partial(_reached, act, status, count, supplies))
         data = job_bytes(act.job)
         await stream.send_all(conn.send(pjl.Uel()) + conn.send(pjl.Command.of("JOB", NAME=name)))
-        if pjl.UEL in data or data.startswith(b"@PJL"):
-            await _send_chunks(stream, data)  # the job carries its own PJL: pass it through
-        else:
-            for i in range(0, len(data), CHUNK):
-                await stream.send_all(conn.send(pjl.PrintData(data[i : i + CHUNK])))
+        # A job that carries its own PJL passes through as it is; the codec checks the rest.
+        raw = pjl.UEL in data or data.startswith(b"@PJL")
+        for chunk in _chunks(data):
+            await stream.send_all(chunk if raw else conn.send(pjl.PrintData(chunk)))
         tail = [pjl.Uel(), pjl.Command.of("EOJ", NAME=name), pjl.Uel()]
         await stream.send_all(b"".join(conn.send(e) for e in tail))
         if not bidi:
-            post(partial(_taken, act))
+            post(act.taken)
             return
         while True:  # until the device reports the job's end
             reply = await self._listen(conn, stream)
@@ -163,12 +163,12 @@ class WireLink:
         size = len(data) if tcp.byte_count else 0
         await stream.send_all(conn.send(lpr.DataFileHeader(size, data_name)))
         await self._ack(conn, stream, "data file header")
-        for i in range(0, len(data), CHUNK):
-            await stream.send_all(conn.send(lpr.FileData(data[i : i + CHUNK])))
+        for chunk in _chunks(data):
+            await stream.send_all(conn.send(lpr.FileData(chunk)))
         if tcp.byte_count:
             await stream.send_all(conn.send(lpr.FileEnd()))
             await self._ack(conn, stream, "data file")
-        act.spooler.loop.post(act.port.name.lower(), partial(_taken, act))
+        act.spooler.loop.post(act.port.name.lower(), act.taken)
 
     async def _ack(self, conn: lpr.LPRConnection, stream: trio.abc.Stream, step: str) -> None:
         with trio.fail_after(self.config.reply_timeout):
@@ -196,9 +196,9 @@ async def _next_pjl(conn: pjl.PJLConnection, stream: trio.abc.Stream) -> pjl.Rep
             return event
 
 
-async def _send_chunks(stream: trio.abc.Stream, data: bytes) -> None:
+def _chunks(data: bytes) -> Iterator[bytes]:
     for i in range(0, len(data), CHUNK):
-        await stream.send_all(data[i : i + CHUNK])
+        yield data[i : i + CHUNK]
 
 
 def _alerts(reply: pjl.Reply) -> tuple[int, ...]:
@@ -216,8 +216,7 @@ def _status(act: Activity, reply: pjl.Reply, now: float) -> None:
 
 def _supplies(act: Activity, count: pjl.Reply, supplies: pjl.Reply, now: float) -> None:
     pages = count.fields().get("PAGECOUNT", "")
-    levels = {k.lower(): int(v) for k, v in supplies.fields().items() if v.isdigit()}
-    act.supplies(levels, int(pages) if pages.isdigit() else None)
+    act.supplies(supply_levels(supplies), int(pages) if pages.isdigit() else None)
 
 
 def _reached(
@@ -226,9 +225,3 @@ def _reached(
     act.status(now, status.code, _alerts(status))
     _supplies(act, count, supplies, now)
     act.spooler.reached(act)
-
-
-def _taken(act: Activity, now: float) -> None:
-    """Without bidi, a job the device took is done as far as the monitor can tell."""
-    act.spooler.reached(act)
-    act.finished(now, None, ejected=False)

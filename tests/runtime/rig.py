@@ -39,7 +39,7 @@ class Rig:
 
     def laser(self, name: str = "P1", host: str = "laser1", **fields) -> Printer:
         """A printer on a RAW port to its own virtual device."""
-        if host.lower() not in self.network._printers:
+        if host not in self.network:
             self.device(host)
         self.tcp_port(f"IP_{host}", host)
         return self.printer(name, f"IP_{host}", **fields)
