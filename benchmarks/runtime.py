@@ -55,7 +55,7 @@ async def _run(
         sp.surface.log_calls = False
         client = sp.client(user("bench"))
 
-        def operator(time: float, kind: str, subject: str) -> None:
+        def operator(time: float, kind: str, subject: str, data: object) -> None:
             """Refill a tray two minutes after a device asks for paper."""
             port = server.ports.get(subject.lower()) if kind == "port.device" else None
             if port is not None and (port.device_code or 0) // 1000 == 41:

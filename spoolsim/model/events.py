@@ -46,12 +46,14 @@ class Event:
 class EventLog:
     """An append-only list of events. ``enabled=False`` keeps counts only (for very large runs).
 
-    ``listeners`` are called with ``(time, kind, subject)`` for every event, kept or not; the
-    runtime uses this to learn that a queue changed without the model knowing about the runtime.
+    ``listeners`` are called with ``(time, kind, subject, data)`` for every event, kept or not
+    (``data`` is the event's keyword facts as a dict; listeners must not change it). The runtime
+    learns from them that a queue changed, and metrics and reports count from them, without the
+    model knowing about either.
     """
 
     enabled: bool = True
-    listeners: list[Callable[[float, str, str], None]] = attrs.Factory(list)
+    listeners: list[Callable[[float, str, str, dict[str, object]], None]] = attrs.Factory(list)
     _events: list[Event] = attrs.Factory(list)
     _count: int = 0
 
@@ -60,7 +62,7 @@ class EventLog:
         if self.enabled:
             self._events.append(Event(time, kind, subject, tuple(sorted(data.items()))))
         for listener in self.listeners:
-            listener(time, kind, subject)
+            listener(time, kind, subject, data)
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self._events)

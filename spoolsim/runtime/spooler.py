@@ -129,7 +129,7 @@ class Spooler:
             self._kicked.add(key)
             self.loop.call_at(when, partial(self._dispatch, key[0]), priority=1)
 
-    def _on_event(self, time: float, kind: str, subject: str) -> None:
+    def _on_event(self, time: float, kind: str, subject: str, data: Mapping[str, object]) -> None:
         if kind == "job.deleted":
             self._job_retry.pop(int(subject.rpartition("/")[2]), None)
         if kind in _LET_GO_KINDS:
