@@ -15,7 +15,7 @@ from __future__ import annotations
 FORM_FEED = 0x0C
 
 
-def count_pages(data: bytes) -> int:
+def count_pages(data: bytes | bytearray) -> int:
     """The number of pages in ``data`` (form feeds, plus one for trailing bytes)."""
     feeds = data.count(FORM_FEED)
     tail = len(data) > 0 and data[-1] != FORM_FEED

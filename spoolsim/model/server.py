@@ -117,6 +117,7 @@ class PrintServer:
     monitors: dict[str, Monitor] = attrs.Factory(dict)
     processors: dict[str, PrintProcessor] = attrs.Factory(dict)
     _last_job_id: int = 0
+    _by_port: dict[str, list[Printer]] | None = None  # port key -> printers (see printers_on)
 
     def __attrs_post_init__(self) -> None:
         for mon, dll in ((LOCAL_MONITOR, "localspl.dll"), (TCPIP_MONITOR, "tcpmon.dll")):
@@ -251,6 +252,7 @@ class PrintServer:
         self.check_printer_config(printer)
         printer.created = now
         self.printers[printer.name.lower()] = printer
+        self._by_port = None
         self.log.add(now, "printer.added", printer.name, ports=printer.port_name)
         return printer
 
@@ -274,13 +276,32 @@ class PrintServer:
         del self.printers[old.lower()]
         p.name = new_name
         self.printers[new_name.lower()] = p
+        self._by_port = None
         for job_id in p.queue:
             self.jobs[job_id].printer_name = new_name
         self.log.add(now, "printer.renamed", new_name, old=old)
 
     def _remove_printer(self, p: Printer, now: float) -> None:
         self.printers.pop(p.name.lower(), None)
+        self._by_port = None
         self.log.add(now, "printer.deleted", p.name)
+
+    def printers_on(self, port_name: str) -> list[Printer]:
+        """The printers that print to ``port_name``, in name order.
+
+        An index, rebuilt after a printer is added, removed or renamed, or ``ports_changed``.
+        """
+        if self._by_port is None:
+            index: dict[str, list[Printer]] = {}
+            for p in sorted(self.printers.values(), key=lambda p: p.name.lower()):
+                for key in dict.fromkeys(name.lower() for name in p.ports):
+                    index.setdefault(key, []).append(p)
+            self._by_port = index
+        return self._by_port.get(port_name.lower(), [])
+
+    def ports_changed(self) -> None:
+        """A printer's port list was changed in place (SetPrinter): rebuild ``printers_on``."""
+        self._by_port = None
 
     def is_deleted(self, p: Printer) -> bool:
         return self.printers.get(p.name.lower()) is not p
@@ -344,14 +365,12 @@ class PrintServer:
             return
         port.device_code, port.device_bits = code, PrinterStatus(bits)
         port.status, port.severity, port.status_text = status, severity, text
-        key = port.name.lower()
-        for p in self.printers.values():
-            if any(name.lower() == key for name in p.ports):
-                union = 0
-                for name in p.ports:
-                    other = self.ports.get(name.lower())
-                    union |= other.device_bits if other is not None else 0
-                p.device_status = PrinterStatus(union)
+        for p in self.printers_on(port.name):
+            union = 0
+            for name in p.ports:
+                other = self.ports.get(name.lower())
+                union |= int(other.device_bits) if other is not None else 0
+            p.device_status = PrinterStatus(union)
         self.log.add(
             now, "port.device", port.name, code=code, bits=int(bits), port_status=int(status)
         )

@@ -268,6 +268,8 @@ def _set_level2(call: Call, p: Printer, info: Mapping[str, Any]) -> None:
     call.server.check_printer_config(attrs.evolve(p, **changes))
     for key, value in changes.items():
         setattr(p, key, value)
+    if "ports" in changes:
+        call.server.ports_changed()
     if new_name and new_name != p.name:
         call.server.rename_printer(p, new_name, call.now)
 
@@ -315,6 +317,7 @@ def RpcAsyncSetPrinter(
         ports = [x.strip() for x in _field(info, "pPortName", p.port_name).split(",") if x.strip()]
         server.check_printer_config(attrs.evolve(p, ports=ports))
         p.ports = ports
+        server.ports_changed()
         p.attributes = (
             PrinterAttributes(_field(info, "Attributes", p.attributes)) | PrinterAttributes.LOCAL
         )

@@ -2,7 +2,7 @@
 
 from spoolsim.runtime.loop import DeadlineLoop
 from spoolsim.runtime.network import TcpNetwork, VirtualNetwork
-from spoolsim.runtime.open import LivingSpooler, open_spooler
+from spoolsim.runtime.open import LivingSpooler, open_estate, open_spooler
 from spoolsim.runtime.spooler import DEFAULT_RENDER_COST, RuntimeConfig, Spooler
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "Spooler",
     "TcpNetwork",
     "VirtualNetwork",
+    "open_estate",
     "open_spooler",
 ]

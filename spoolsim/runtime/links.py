@@ -40,7 +40,7 @@ def job_bytes(job: Job) -> bytes:
 
 def job_pages(job: Job) -> int:
     """Pages a device will count in :func:`job_bytes`, without building them."""
-    return count_pages(bytes(job.data)) if job.data else max(job.total_pages, 1)
+    return count_pages(job.data) if job.data else max(job.total_pages, 1)
 
 
 class LocalLink:

@@ -80,7 +80,8 @@ class Activity:
             return
         self.pages = number
         self.server.job_progress(self.job, pages=number, nbytes=self.job.size)
-        self.server.log.add(now, "job.page", self.job.subject, page=number)
+        if self.spooler.config.page_events:
+            self.server.log.add(now, "job.page", self.job.subject, page=number)
 
     def finished(self, now: float, pages: int | None = None, *, ejected: bool = True) -> None:
         """The device finished the job (``ejected``), or, without bidi, took all of it."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pathlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import trio
@@ -47,10 +47,28 @@ async def open_spooler(
 
     The spooler stops (its tasks cancelled, devices' timers too) when the block exits.
     """
-    server = server if server is not None else PrintServer()
+    servers = [server if server is not None else PrintServer()]
+    async with open_estate(servers, network=network, config=config, output_dir=output_dir) as sps:
+        yield sps[0]
+
+
+@asynccontextmanager
+async def open_estate(
+    servers: Sequence[PrintServer],
+    *,
+    network: Network | None = None,
+    config: RuntimeConfig | None = None,
+    output_dir: pathlib.Path | None = None,
+) -> AsyncIterator[list[LivingSpooler]]:
+    """Run several print servers on one deadline loop and one network (see ``open_spooler``).
+
+    Yields one :class:`LivingSpooler` per server, in order. They share the loop (so simultaneous
+    events on different servers resolve in one deterministic order) and the devices.
+    """
     network = network if network is not None else VirtualNetwork()
     config = config if config is not None else RuntimeConfig()
     loop = DeadlineLoop(barrier=config.barrier)
+    spoolers: list[LivingSpooler] = []
     try:
         async with trio.open_nursery() as nursery:
             direct = config.transport == "direct"
@@ -64,16 +82,19 @@ async def open_spooler(
             if isinstance(network, VirtualNetwork):
                 network.attach(nursery, loop if direct else None)
             local = LocalLink(output_dir)
-            spooler = LivingSpooler(
-                server, loop, lambda port: tcp if port.tcp is not None else local, config
-            )
-            spooler.surface = Surface(server, clock=trio.current_time)
-            spooler.network = network
+            for server in servers:
+                spooler = LivingSpooler(
+                    server, loop, lambda port: tcp if port.tcp is not None else local, config
+                )
+                spooler.surface = Surface(server, clock=trio.current_time)
+                spooler.network = network
+                spoolers.append(spooler)
             await nursery.start(loop.run)
             try:
-                yield spooler
+                yield spoolers
             finally:
-                server.log.listeners.remove(spooler._on_event)
+                for spooler in spoolers:
+                    spooler.server.log.listeners.remove(spooler._on_event)
                 nursery.cancel_scope.cancel()
     except BaseExceptionGroup as group:
         if len(group.exceptions) == 1:

@@ -21,6 +21,10 @@ happens in the deadline loop's task (``loop.py``), in simulated time:
   pool, once RestartJobOnPoolError seconds have passed (and RestartJobOnPoolEnabled is set), any
   port of the pool may take it, ports without failures first. A success clears the port's
   failures.
+* **Service stop.** ``set_available(False)`` is the spooler service going down: the jobs being
+  printed are restarted (a device may still finish what it already has; the job prints again from
+  the start when the service returns, as spooled jobs survive a restart) and nothing new starts
+  until ``set_available(True)``.
 * **Deletion and restart** while printing: the link stops listening, the port is freed, a deleted
   job leaves the queue. The device may still finish what it already received, as real ones do.
 """
@@ -34,7 +38,7 @@ from typing import Protocol
 
 import attrs
 
-from spoolsim.model.constants import JobStatus, PortSeverity, PortStatus
+from spoolsim.model.constants import JobControl, JobStatus, PortSeverity, PortStatus
 from spoolsim.model.jobs import Job, Phase
 from spoolsim.model.ports import Port
 from spoolsim.model.printers import Printer
@@ -77,6 +81,8 @@ class RuntimeConfig:
         reply_timeout: seconds to wait for a device to answer a request.
         status_poll: seconds of silence from a printing device before the monitor asks for status.
         retry_first: the first back-off delay after a port error.
+        page_events: log ``job.page`` for every page a device reports (off for very large runs:
+            the job's page count still advances).
     """
 
     transport: str = "wire"
@@ -86,6 +92,7 @@ class RuntimeConfig:
     reply_timeout: float = 10.0
     status_poll: float = 60.0
     retry_first: float = 5.0
+    page_events: bool = True
 
     def __attrs_post_init__(self) -> None:
         if self.transport not in ("wire", "direct"):
@@ -118,6 +125,7 @@ class Spooler:
         self._health: dict[str, _PortHealth] = {}
         self._job_retry: dict[int, tuple[str, float]] = {}  # job id -> (port key, elsewhere at)
         self._kicked: set[tuple[str, float]] = set()
+        self.available = True
         server.log.listeners.append(self._on_event)
 
     # -- kicks -------------------------------------------------------------------------------------
@@ -129,6 +137,20 @@ class Spooler:
             self._kicked.add(key)
             self.loop.call_at(when, partial(self._dispatch, key[0]), priority=1)
 
+    def set_available(self, available: bool, now: float) -> None:
+        """Stop (False) or start (True) the spooler service at ``now``."""
+        if available == self.available:
+            return
+        self.available = available
+        self.server.log.add(now, "server.up" if available else "server.down", self.server.name)
+        if available:
+            for p in sorted(self.server.printers.values(), key=lambda p: p.name.lower()):
+                self.kick(p.name, now)
+            return
+        for act in sorted(self.active.values(), key=lambda a: a.port.name.lower()):
+            if act.holds_job():
+                self.server.control_job(act.job, JobControl.RESTART, now)
+
     def _on_event(self, time: float, kind: str, subject: str, data: Mapping[str, object]) -> None:
         if kind == "job.deleted":
             self._job_retry.pop(int(subject.rpartition("/")[2]), None)
@@ -139,18 +161,12 @@ class Spooler:
         if kind in _KICK_KINDS:
             self.kick(subject.partition("/")[0], time)
 
-    def _printers_on(self, port_key: str) -> list[Printer]:
-        return sorted(
-            (p for p in self.server.printers.values() if port_key in (n.lower() for n in p.ports)),
-            key=lambda p: p.name.lower(),
-        )
-
     # -- scheduling --------------------------------------------------------------------------------
 
     def _dispatch(self, key: str, now: float) -> None:
         self._kicked.discard((key, now))
         p = self.server.printers.get(key)
-        if p is None:
+        if p is None or not self.available:
             return
         # Healthy ports first, each group in the printer's order.
         keys = sorted((n.lower() for n in p.ports), key=lambda k: k in self._health)
@@ -220,7 +236,7 @@ class Spooler:
         port_key = act.port.name.lower()
         if self.active.get(port_key) is act:
             del self.active[port_key]
-        for p in self._printers_on(port_key):
+        for p in self.server.printers_on(port_key):
             self.kick(p.name, now)  # another port of a pool may be free
             if retry_at is not None:
                 self.kick(p.name, retry_at)
