@@ -16,12 +16,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from devices.engine import EngineEvent
-from devices.pages import count_pages
 from devices.printer import STATUS_KINDS, VirtualPrinter
 from spoolsim.model.jobs import Job
 from spoolsim.model.ports import LPR
 from spoolsim.runtime.loop import DeadlineLoop
-from spoolsim.runtime.monitor import Activity
+from spoolsim.runtime.monitor import Activity, job_pages
 from spoolsim.wire import pjl
 
 if TYPE_CHECKING:
@@ -36,11 +35,6 @@ def job_bytes(job: Job) -> bytes:
     pages = max(job.total_pages, 1)
     per_page = max(job.size // pages, 1)
     return (b"x" * (per_page - 1) + b"\f") * pages
-
-
-def job_pages(job: Job) -> int:
-    """Pages a device will count in :func:`job_bytes`, without building them."""
-    return count_pages(job.data) if job.data else max(job.total_pages, 1)
 
 
 class LocalLink:

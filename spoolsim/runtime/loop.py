@@ -81,9 +81,14 @@ class DeadlineLoop:
             not self.barrier and isinstance(clock, trio.testing.MockClock) and clock.rate == 0
         )
         now = trio.current_time()
+        woken = True  # by Trio (or just started): other tasks may still be due to run
         while True:
-            if self.barrier or self._posts:
+            if self.barrier or self._posts or (can_jump and woken):
+                # Without the barrier this still happens once per wake-up: Trio counts as
+                # runnable only the tasks of its next batch, not those still due in the batch
+                # that woke this one, so they must run before the clock may move again.
                 await trio.testing.wait_all_tasks_blocked()
+                woken = False
             if self._posts:
                 posts, self._posts = sorted(self._posts, key=_post_key), []
                 for when, _, _, fn in posts:
@@ -102,11 +107,13 @@ class DeadlineLoop:
                     self.jumps += 1
                     if self.jumps % 1024 == 0:
                         await trio.lowlevel.checkpoint()  # stay cancellable
+                        woken = True
                     continue
             with trio.CancelScope(deadline=self.next_deadline()) as scope:
                 self._sleeping = scope
                 await trio.sleep_forever()
             self._sleeping = None
+            woken = True
 
 
 def _post_key(post: tuple[float, str, int, Callback]) -> tuple[float, str, int]:

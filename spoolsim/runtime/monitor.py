@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from devices.pages import count_pages
 from spoolsim.model.constants import PrinterStatus
 from spoolsim.model.jobs import Job, Phase
 from spoolsim.model.ports import Port
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
 ALERT_BITS = PrinterStatus.TONER_LOW
 # Bits that describe the device working on a job; dropped when the job ends.
 BUSY_BITS = PrinterStatus.PRINTING | PrinterStatus.WARMING_UP | PrinterStatus.BUSY
+
+
+def job_pages(job: Job) -> int:
+    """Pages a device will count in the job's data (``links.job_bytes``), without building it."""
+    return count_pages(job.data) if job.data else max(job.total_pages, 1)
 
 
 @attrs.define(eq=False)
@@ -105,7 +111,7 @@ class Activity:
     def taken(self, now: float) -> None:
         """The device took the whole job and nothing will say more (LPR, RAW without bidi)."""
         self.spooler.reached(self)
-        self.finished(now, None, ejected=False)
+        self.finished(now, job_pages(self.job), ejected=False)
 
     def failed(self, now: float, reason: str) -> None:
         """The port could not reach the device (or it stopped answering)."""
