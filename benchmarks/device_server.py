@@ -58,7 +58,9 @@ async def _lpd_job(port: int, number: int) -> None:
             pass
 
 
-async def main(n: int) -> None:
+async def main(n: int) -> dict[str, float]:
+    """Send ``n`` jobs by each protocol; print and return jobs per wall second by protocol."""
+    rates = {}
     printer = VirtualPrinter(load_profile("hp-lj-m611"), now=trio.current_time())
     async with open_virtual_printer(printer, raw_port=0, lpd_port=0) as where:
         for label, send in (
@@ -71,7 +73,9 @@ async def main(n: int) -> None:
                 await send(i)
             elapsed = time.perf_counter() - start
             assert printer.jobs_received - before == n and not printer.errors, printer.errors
+            rates[label] = n / elapsed
             print(f"{label:<14} {n} jobs, {n} connections: {n / elapsed:8.0f} jobs/s")
+    return rates
 
 
 if __name__ == "__main__":

@@ -82,6 +82,14 @@ def _submit(client: Client, printer: str, pages: int) -> None:
     client.RpcAsyncClosePrinter(h)
 
 
+# (label, transport, barrier): the ways the runtime can run the same jobs.
+VARIANTS = (
+    ("direct, heap-driven (no barrier)", "direct", False),
+    ("direct, with barrier", "direct", True),
+    ("wire, in-memory streams", "wire", True),
+)
+
+
 def measure(
     transport: str, barrier: bool, printers: int, jobs: int, seed: int = 1
 ) -> tuple[int, float, float]:
@@ -103,12 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     print(f"runtime: {args.printers} printers, {args.jobs} jobs, median of {args.repeat} runs")
-    variants = (
-        ("direct, heap-driven (no barrier)", "direct", False),
-        ("direct, with barrier", "direct", True),
-        ("wire, in-memory streams", "wire", True),
-    )
-    for label, transport, barrier in variants:
+    for label, transport, barrier in VARIANTS:
         rates = []
         for _ in range(args.repeat):
             done, span, wall = measure(transport, barrier, args.printers, args.jobs)
