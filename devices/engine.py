@@ -51,6 +51,7 @@ from __future__ import annotations
 import collections
 import heapq
 import itertools
+import math
 import random
 from collections.abc import Iterable
 
@@ -230,6 +231,40 @@ class PrintEngine:
             return self._now
         upcoming = self._next()
         return None if upcoming is None else upcoming[0]
+
+    def quiet_until(self) -> float | None:
+        """How far the engine can be advanced in one step with nothing to tell but pages.
+
+        The time of the last page, within the job being printed, before anything else could
+        happen: a page-count or timed fault, a refill or clear, running out of paper or toner,
+        the toner-low alert. None when no such page exists, when events await collection, or
+        when ``per_page`` faults make every page a draw. A caller that needs no page-by-page
+        news (the direct path without page events) may sleep until then instead of waking for
+        each page: the result is the same, only reported later.
+        """
+        if self._out or self._state != "printing" or self._timer is None or self._per_page:
+            return None
+        job = self._jobs[0]
+        pages = min(job.pages - job.printed, sum(self._sheets), self._toner)
+        if TONER_LOW not in self._alerts:
+            # The alert comes with the first page that leaves the level at or below the
+            # threshold; the lowest level still above it is ceil((low% + 1) * yield / 100).
+            above = -(-(self._profile.toner_low_pct + 1) * self._profile.toner_pages // 100)
+            pages = min(pages, self._toner - above)
+        for fault in self._at_page:
+            pages = min(pages, fault.at_page - self._page_count - 1)
+        others = []
+        if self._stop is None and self._timed:
+            others.append(_fault_time(self._timed[0]))
+        if self._refills:
+            others.append(self._refills[0][0])
+        if others:
+            # Pages strictly before the next other happening (it wins a tie).
+            before = math.ceil((min(others) - self._run_t0) / self._interval) - self._run_k
+            pages = min(pages, before)
+        if pages < 1:
+            return None
+        return self._run_t0 + (self._run_k + pages - 1) * self._interval
 
     def status(self) -> DeviceStatus:
         """The engine as of the last call."""

@@ -81,6 +81,7 @@ class DirectDevice:
         self._jobs: dict[int, Activity] = {}
         self._unwatched: set[int] = set()  # jobs the device prints with nobody listening
         self._armed: float | None = None
+        self.coarse = False  # wake at quiet_until, not every page (no page events wanted)
         printer.listeners.append(self._on_events)
 
     def submit(self, act: Activity, now: float) -> None:
@@ -105,7 +106,10 @@ class DirectDevice:
         act.supplies(supply_levels(self.printer.info("SUPPLIES")), st.page_count)
 
     def _arm(self) -> None:
-        when = self.printer.engine.next_deadline()
+        engine = self.printer.engine
+        when = engine.next_deadline()
+        if self.coarse and when is not None:
+            when = max(when, engine.quiet_until() or when)
         busy = self._jobs or self._unwatched
         if when is None or not busy or (self._armed is not None and self._armed <= when):
             return
@@ -146,9 +150,12 @@ def supply_levels(reply: pjl.Reply) -> dict[str, int]:
 class DirectLink:
     """A Standard TCP/IP port reaching its device's engine directly."""
 
-    def __init__(self, network: VirtualNetwork, connect_timeout: float) -> None:
+    def __init__(
+        self, network: VirtualNetwork, connect_timeout: float, *, coarse: bool = False
+    ) -> None:
         self.network = network
         self.connect_timeout = connect_timeout
+        self.coarse = coarse
 
     def start(self, act: Activity, now: float) -> None:
         tcp = act.port.tcp
@@ -159,4 +166,5 @@ class DirectLink:
                 now + self.connect_timeout, partial(act.failed, reason="device did not answer")
             )
             return
+        device.coarse = self.coarse
         device.submit(act, now)

@@ -76,7 +76,7 @@ async def open_estate(
             if not direct:
                 tcp = WireLink(network, nursery, config)
             elif isinstance(network, VirtualNetwork):
-                tcp = DirectLink(network, config.connect_timeout)
+                tcp = DirectLink(network, config.connect_timeout, coarse=not config.page_events)
             else:
                 raise ValueError("the direct path needs a VirtualNetwork: real devices speak bytes")
             if isinstance(network, VirtualNetwork):
