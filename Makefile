@@ -24,12 +24,21 @@ test: $(STAMP) tools
 # The real clients the device tests drive (Debian packages): nc (netcat-openbsd), rlpr, and lpr
 # with its lpd. Installed only when missing; without apt (or root/sudo) the tests that need
 # them are skipped. Debian's lpd listens on no TCP port by default (-s in /etc/default/lpd).
+# Debian's prometheus serves tests/metrics/test_prometheus.py, which starts its own server on a
+# free port: under systemd the package's postinst starts prometheus.service, so it is stopped and
+# disabled again at once; without systemd (containers, policy-rc.d) nothing starts.
 SUDO := $(if $(filter 0,$(shell id -u)),,$(shell command -v sudo))
 tools:
 	@command -v nc >/dev/null && command -v rlpr >/dev/null && command -v lpr >/dev/null || \
 	  ( $(SUDO) apt-get update -qq && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq netcat-openbsd lpr rlpr ) || \
 	  echo "make tools: could not install netcat-openbsd, lpr, rlpr; their tests will be skipped"
+	@command -v prometheus >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      prometheus && \
+	    if [ -d /run/systemd/system ]; then $(SUDO) systemctl disable --now prometheus; fi ) || \
+	  echo "make tools: could not install prometheus; the real-Prometheus test will be skipped"
 
 # The sequencing state machine at thousands of steps.
 test-long: $(STAMP)
