@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/spoolsim demo
+	$(BIN)/spoolsim run scenarios/office-day.toml
 
 test: $(STAMP) tools
 	$(BIN)/python -m pytest -q

@@ -20,7 +20,7 @@ RANKS = {
     "metrics": 4,
     "cli": 5,
 }
-TRIO_ALLOWED = {"runtime", "net", "cli", "scenario.runner"}
+TRIO_ALLOWED = {"runtime", "net", "cli", "scenario.runner", "scenario.serve"}
 IO_MODULES = {"trio", "socket", "asyncio", "prometheus_client", "selectors"}
 
 

@@ -12,7 +12,15 @@ import spoolsim.rpc
 from spoolsim.model.constants import Win32
 from spoolsim.rpc import BY_NAME, METHODS
 
-PACKAGES = ["spoolsim.model", "spoolsim.rpc", "spoolsim.wire"]
+PACKAGES = [
+    "spoolsim.model",
+    "spoolsim.rpc",
+    "spoolsim.wire",
+    "spoolsim.runtime",
+    "spoolsim.net",
+    "spoolsim.metrics",
+    "spoolsim.scenario",
+]
 FACTS = pathlib.Path(__file__).resolve().parents[2] / "shared/reference/print-protocol-facts.md"
 
 

@@ -77,12 +77,13 @@ class DeadlineLoop:
         clock = trio.lowlevel.current_clock()
         # Without a barrier, under a stopped MockClock, the loop may move time itself up to the
         # next deadline any other task waits for: no Trio pass per instant (see the docstring).
-        can_jump = (
-            not self.barrier and isinstance(clock, trio.testing.MockClock) and clock.rate == 0
-        )
+        # A MockClock may be set running later (``spoolsim serve`` starts it once the estate is
+        # up), so its rate is read on every pass.
+        mock = clock if not self.barrier and isinstance(clock, trio.testing.MockClock) else None
         now = trio.current_time()
         woken = True  # by Trio (or just started): other tasks may still be due to run
         while True:
+            can_jump = mock is not None and mock.rate == 0
             if self.barrier or self._posts or (can_jump and woken):
                 # Without the barrier this still happens once per wake-up: Trio counts as
                 # runnable only the tasks of its next batch, not those still due in the batch
@@ -101,8 +102,8 @@ class DeadlineLoop:
                 stats = trio.lowlevel.current_statistics()
                 ahead = self._heap[0][0] - now
                 if stats.tasks_runnable == 0 and ahead < stats.seconds_to_next_deadline:
-                    assert isinstance(clock, trio.testing.MockClock)
-                    clock.jump(ahead)
+                    assert mock is not None
+                    mock.jump(ahead)
                     now = self._heap[0][0]
                     self.jumps += 1
                     if self.jumps % 1024 == 0:

@@ -1,0 +1,74 @@
+"""``scenarios/large-estate.toml`` end to end: wall time, speed-up, jobs and events per second.
+
+Run in its own process (``python -m benchmarks`` does) so that the peak RSS it reports is the
+scenario's own: 1,000 printers, 20,000 clients, 8 simulated hours.
+
+    python -m benchmarks.large_estate [--hours 8] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import pathlib
+import resource
+import time
+from functools import partial
+
+import attrs
+import trio
+import trio.testing
+
+from spoolsim.scenario import load_scenario, run_scenario
+
+SCENARIO = pathlib.Path(__file__).resolve().parent.parent / "scenarios" / "large-estate.toml"
+
+
+def run_large_estate(hours: float | None = None) -> dict[str, float]:
+    """Run the large estate (``hours`` of arrivals instead of the file's, if given)."""
+    scenario = load_scenario(SCENARIO)
+    if hours is not None:
+        sim = attrs.evolve(scenario.simulation, duration=hours * 3600.0)
+        scenario = attrs.evolve(scenario, simulation=sim)
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        result = trio.run(
+            partial(run_scenario, scenario), clock=trio.testing.MockClock(autojump_threshold=0)
+        )
+        wall = time.perf_counter() - start
+    finally:
+        gc.enable()
+    report = result.report
+    return {
+        "wall_s": wall,
+        "simulated_s": report.span,
+        "speedup": report.span / wall,
+        "jobs": report.completed,
+        "jobs_per_s": report.completed / wall,
+        "events": report.events,
+        "events_per_s": report.events / wall,
+        "lost": report.lost,
+        "pending": report.pending,
+        # ru_maxrss is in KiB on Linux.
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hours", type=float, help="hours of arrivals (default: the file's 8)")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    args = parser.parse_args(argv)
+    figures = run_large_estate(args.hours)
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        for key, value in figures.items():
+            print(f"{key:>14}: {value:,.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Scenarios: the file format (schema), its loader, and (from the runner) running them."""
+
+from spoolsim.scenario.loader import Problem, ScenarioError, load_scenario, parse_scenario
+from spoolsim.scenario.report import Outcome, PrinterReport, Report, Spread
+from spoolsim.scenario.runner import Progress, RunResult, run_scenario
+from spoolsim.scenario.schema import (
+    Action,
+    Arrival,
+    Burst,
+    ClientGroup,
+    DeviceSpec,
+    Expectation,
+    Fleet,
+    PageDist,
+    PortSpec,
+    PrinterChoice,
+    PrinterSpec,
+    Scenario,
+    ServerSpec,
+    Simulation,
+    format_duration,
+    format_time_of_day,
+    parse_duration,
+    parse_moment,
+    parse_time_of_day,
+)
+from spoolsim.scenario.serve import ServeOptions, serve_scenario
+
+__all__ = [
+    "Action",
+    "Arrival",
+    "Burst",
+    "ClientGroup",
+    "DeviceSpec",
+    "Expectation",
+    "Fleet",
+    "Outcome",
+    "PageDist",
+    "PortSpec",
+    "PrinterChoice",
+    "PrinterReport",
+    "PrinterSpec",
+    "Problem",
+    "Progress",
+    "Report",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "ServeOptions",
+    "ServerSpec",
+    "Simulation",
+    "Spread",
+    "format_duration",
+    "format_time_of_day",
+    "load_scenario",
+    "parse_duration",
+    "parse_moment",
+    "parse_scenario",
+    "parse_time_of_day",
+    "run_scenario",
+    "serve_scenario",
+]

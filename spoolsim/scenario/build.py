@@ -1,0 +1,136 @@
+"""Building the estate a scenario describes: servers, drivers, ports, printers and devices.
+
+Random streams are seeded by name (``stream(seed, "device", host)``), so adding a device or a
+client group never changes another one's draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+import random
+from typing import Any
+
+import attrs
+
+from devices.faults import Fault
+from devices.profile import load_profile
+from spoolsim.model import Driver, Printer, PrintServer
+from spoolsim.model.constants import LOCAL_MONITOR, TCPIP_MONITOR, PrinterAttributes
+from spoolsim.model.ports import LPR, RAW, Port, TcpConfig
+from spoolsim.model.server import DEFAULT_EPOCH
+from spoolsim.runtime import VirtualNetwork
+from spoolsim.scenario.schema import LOCAL_PORTS, PrinterSpec, Scenario
+
+
+def stream(seed: int, *names: object) -> random.Random:
+    """A random stream of its own for ``names`` (string seeds hash the same in every process)."""
+    return random.Random(":".join(str(n) for n in (seed, *names)))
+
+
+def build_estate(
+    scenario: Scenario, seed: int, *, keep_log: bool
+) -> tuple[list[PrintServer], VirtualNetwork]:
+    """The servers (printers, ports, drivers, settings) and the devices a scenario describes."""
+    base = pathlib.Path(scenario.path).parent if scenario.path else pathlib.Path.cwd()
+    epoch = DEFAULT_EPOCH.replace(hour=0, minute=0) + dt.timedelta(
+        seconds=scenario.simulation.start
+    )
+    servers = []
+    for spec in scenario.servers:
+        server = PrintServer(name=spec.name, epoch=epoch)
+        server.log.enabled = keep_log
+        server.settings.update(spec.settings)
+        servers.append(server)
+    by_name = {s.name.lower(): s for s in servers}
+
+    network = VirtualNetwork()
+    jams = _scripted_faults(scenario)
+    for dev in scenario.devices:
+        profile = _profile(dev.profile, base)
+        if dev.overrides:
+            profile = attrs.evolve(profile, **dev.overrides)
+        faults = (*dev.faults, *jams.get(dev.name.lower(), ()))
+        device_seed = (
+            dev.seed if dev.seed is not None else _seed_of(stream(seed, "device", dev.name))
+        )
+        network.add_printer(dev.name, profile, seed=device_seed, faults=faults)
+
+    default = servers[0]
+    for port in scenario.ports:
+        server = by_name[port.server.lower()] if port.server else default
+        if port.monitor == "local":
+            if port.name.upper() not in LOCAL_PORTS:
+                server.add_port(Port(port.name, LOCAL_MONITOR, "Local Port"), 0.0)
+            continue
+        protocol = LPR if port.protocol.lower() == "lpr" else RAW
+        tcp = TcpConfig(
+            port.host or "",
+            port_number=port.port_number,
+            protocol=protocol,
+            queue=port.queue,
+            byte_count=port.byte_count,
+            bidi=port.bidi,
+        )
+        server.add_port(Port(port.name, TCPIP_MONITOR, tcp=tcp), 0.0)
+    for spec in scenario.printers:
+        add_printer(by_name.get((spec.server or "").lower(), default), spec, 0.0)
+    return servers, network
+
+
+def add_printer(server: PrintServer, spec: PrinterSpec, now: float) -> Printer:
+    """Install ``spec`` on ``server`` (with a driver of its name if the server has none)."""
+    if not server.drivers.named(spec.driver):
+        server.drivers.add(
+            Driver(spec.driver, server.environment, 3, "unidrv.dll", "generic.gpd", "unidrvui.dll")
+        )
+    attributes = PrinterAttributes.QUEUED | PrinterAttributes.LOCAL
+    if spec.shared:
+        attributes |= PrinterAttributes.SHARED
+    if spec.keep_printed_jobs:
+        attributes |= PrinterAttributes.KEEPPRINTEDJOBS
+    printer = Printer(
+        spec.name,
+        list(spec.ports),
+        spec.driver,
+        share_name=spec.name if spec.shared else "",
+        comment=spec.comment,
+        location=spec.location,
+        datatype=spec.datatype,
+        attributes=attributes,
+        priority=spec.priority,
+        start_time=minutes(spec.start_time),
+        until_time=minutes(spec.until_time),
+    )
+    return server.add_printer(printer, now)
+
+
+def _scripted_faults(scenario: Scenario) -> dict[str, list[Fault]]:
+    """Timeline ``jam`` actions as timed faults, by device (lower-case host)."""
+    faults: dict[str, list[Fault]] = {}
+    for action in scenario.timeline:
+        if action.action == "jam":
+            kind = str(action.params.get("kind", "jam"))
+            faults.setdefault((action.target or "").lower(), []).append(
+                Fault(kind, at_time=action.at)
+            )
+    return faults
+
+
+def _profile(name: str, base: pathlib.Path) -> Any:
+    candidate = base / name
+    return load_profile(candidate if candidate.suffix == ".toml" and candidate.exists() else name)
+
+
+def _seed_of(rng: random.Random) -> int:
+    return rng.getrandbits(32)
+
+
+def minutes(value: object) -> int:
+    """Minutes after midnight from ``"HH:MM"``, seconds, or None (0: no window)."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str):
+        hours, _, minutes = value.partition(":")
+        return int(hours) * 60 + int(minutes[:2] or 0)
+    return int(float(value) // 60) % 1440  # type: ignore[arg-type]

@@ -1,0 +1,119 @@
+"""``spoolsim serve``: a scenario in scaled real time, with ``/metrics`` for a real Prometheus.
+
+The caller runs this under a stopped ``MockClock()``; once the estate is up and the endpoint
+bound, the clock is set running at ``rate`` R: every simulated second lasts 1/R real seconds.
+Timeouts that protect real clients (the HTTP server's idle timeout, the exposed devices' idle
+timeout) are real seconds, so they are multiplied by R where they are set. Ctrl-C (SIGINT) stops
+the run cleanly: the report covers the simulated time run so far.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from functools import partial
+from typing import TextIO
+
+import attrs
+import trio
+import trio.testing
+
+from devices.printer import IDLE_TIMEOUT
+from devices.serve import serve_lpd, serve_raw9100
+from spoolsim.metrics import SimMetrics, metrics_handler
+from spoolsim.net.http import serve_http
+from spoolsim.scenario.runner import RunResult, ScenarioRun, run_scenario
+from spoolsim.scenario.schema import Scenario
+
+
+@attrs.frozen
+class ServeOptions:
+    """Where to listen and how fast to run (see ``spoolsim serve --help``)."""
+
+    host: str = "127.0.0.1"
+    port: int = 9464
+    rate: float = 60.0
+    expose_devices: bool = False
+    seed: int | None = None
+    transport: str | None = None
+
+
+async def serve_scenario(
+    scenario: Scenario,
+    options: ServeOptions,
+    *,
+    out: TextIO = sys.stdout,
+    stop: trio.Event | None = None,
+    task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
+) -> RunResult:
+    """Serve ``/metrics`` and run ``scenario``; report the bound port through ``task_status``.
+
+    Args:
+        scenario: a valid scenario.
+        options: address, rate, device exposure, seed and transport overrides.
+        out: where the addresses are announced.
+        stop: set it to stop early (SIGINT sets it too).
+
+    Returns:
+        The run's result, as ``run_scenario`` gives it.
+    """
+    stop = stop if stop is not None else trio.Event()
+    metrics = SimMetrics(clock=trio.current_time)
+    transport = options.transport or ("wire" if options.expose_devices else None)
+    async with trio.open_nursery() as nursery:
+        handler = metrics_handler(metrics)
+        port = await nursery.start(
+            partial(serve_http, handler, options.host, options.port, time_scale=options.rate)
+        )
+        out.write(
+            f"serving http://{options.host}:{port}/metrics at {options.rate:g}x real time;"
+            " Ctrl-C stops with the summary\n"
+        )
+        out.flush()
+        nursery.start_soon(_stop_on_sigint, stop)
+
+        async def before(run: ScenarioRun) -> None:
+            if options.expose_devices:
+                await _expose(run, nursery, options, out)
+            clock = trio.lowlevel.current_clock()
+            if isinstance(clock, trio.testing.MockClock):
+                clock.rate = options.rate  # simulated time starts now
+            task_status.started(port)
+
+        result = await run_scenario(
+            scenario,
+            seed=options.seed,
+            metrics=metrics,
+            transport=transport,
+            before=before,
+            stop=stop,
+        )
+        nursery.cancel_scope.cancel()
+    return result
+
+
+async def _expose(
+    run: ScenarioRun, nursery: trio.Nursery, options: ServeOptions, out: TextIO
+) -> None:
+    """Serve every virtual device on real TCP ports (RAW 9100 with PJL, and LPD)."""
+    idle = IDLE_TIMEOUT * options.rate  # real seconds, whatever the rate
+    for spec in run.scenario.devices:
+        device = run.network.printer(spec.name)
+        raw = await nursery.start(
+            partial(serve_raw9100, device, host=options.host, port=0, idle_timeout=idle)
+        )
+        lpd = await nursery.start(
+            partial(serve_lpd, device, host=options.host, port=0, idle_timeout=idle)
+        )
+        out.write(f"device {spec.name}: RAW {options.host}:{raw}  LPD {options.host}:{lpd}\n")
+    out.flush()
+
+
+async def _stop_on_sigint(stop: trio.Event) -> None:
+    try:
+        with trio.open_signal_receiver(signal.SIGINT) as signals:
+            async for _ in signals:
+                stop.set()
+                return
+    except RuntimeError:  # not the main thread (tests): Ctrl-C is not ours to catch
+        await trio.sleep_forever()
