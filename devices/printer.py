@@ -136,6 +136,16 @@ class VirtualPrinter:
         alerts = tuple(f"CODE{i}={code}" for i, code in enumerate(st.alerts, start=2))
         return pjl.Reply(reply.category, reply.lines + alerts)
 
+    def supplies(self) -> dict[str, int]:
+        """Consumables in percent, as ``INFO SUPPLIES`` lists them: ``{"toner": 97, "tray1": 40}``
+        (a tray's key is its name in lower case without spaces)."""
+        st = self.engine.status()
+        levels = {"toner": st.toner_pct}
+        for tray, (_, sheets) in zip(self.profile.trays, st.trays, strict=True):
+            key = tray.name.lower().replace(" ", "")
+            levels[key] = 100 * sheets // max(tray.capacity, 1)
+        return levels
+
     def info(self, category: str) -> pjl.Reply:
         """The reply to ``@PJL INFO <category>``; an unknown category gets ``?``."""
         st = self.engine.status()
@@ -147,12 +157,8 @@ class VirtualPrinter:
         if what == "ID":
             return pjl.Reply("INFO ID", (f'"{self.profile.pjl_id}"',))
         if what == "SUPPLIES":
-            capacity = {t.name: t.capacity for t in self.profile.trays}
-            trays = tuple(
-                f"{name.upper().replace(' ', '')}={100 * sheets // max(capacity.get(name, 1), 1)}"
-                for name, sheets in st.trays
-            )
-            return pjl.Reply("INFO SUPPLIES", (f"TONER={st.toner_pct}", *trays))
+            lines = tuple(f"{key.upper()}={pct}" for key, pct in self.supplies().items())
+            return pjl.Reply("INFO SUPPLIES", lines)
         if what == "CONFIG":
             lines = [f"MEMORY={self.profile.memory_mb * 1024 * 1024}"]
             lines.append(f"DUPLEX={'TRUE' if self.profile.duplex else 'FALSE'}")

@@ -65,24 +65,32 @@ def anonymous(machine: str = "CLIENT") -> Principal:
 
 @attrs.frozen
 class GenericMapping:
-    read: int
-    write: int
-    execute: int
-    all: int
+    read: int = attrs.field(converter=int)
+    write: int = attrs.field(converter=int)
+    execute: int = attrs.field(converter=int)
+    all: int = attrs.field(converter=int)
 
     def map(self, mask: int) -> int:
         """Replace GENERIC_* bits by the object-specific rights they stand for."""
-        out = mask & ~GENERIC_BITS
-        if mask & Access.GENERIC_READ:
+        mask = int(mask)  # plain ints: IntFlag arithmetic costs a microsecond per operator
+        out = mask & ~_GENERIC
+        if mask & _GENERIC_READ:
             out |= self.read
-        if mask & Access.GENERIC_WRITE:
+        if mask & _GENERIC_WRITE:
             out |= self.write
-        if mask & Access.GENERIC_EXECUTE:
+        if mask & _GENERIC_EXECUTE:
             out |= self.execute
-        if mask & Access.GENERIC_ALL:
+        if mask & _GENERIC_ALL:
             out |= self.all
         return out
 
+
+_GENERIC, _GENERIC_READ, _GENERIC_WRITE = (
+    int(GENERIC_BITS),
+    int(Access.GENERIC_READ),
+    int(Access.GENERIC_WRITE),
+)
+_GENERIC_EXECUTE, _GENERIC_ALL = int(Access.GENERIC_EXECUTE), int(Access.GENERIC_ALL)
 
 SERVER_MAPPING = GenericMapping(
     Access.SERVER_READ, Access.SERVER_WRITE, Access.SERVER_EXECUTE, Access.SERVER_ALL_ACCESS

@@ -562,9 +562,10 @@ class PrintServer:
 
     def set_job_device_status(self, job: Job, bits: int, now: float) -> None:
         """What the device says about the job it prints (error, offline, paper out, ...)."""
-        new = JobStatus((job.modifiers & ~DEVICE_JOB_BITS) | (bits & DEVICE_JOB_BITS))
-        if new != job.modifiers:
-            job.modifiers = new
+        old = int(job.modifiers)
+        new = (old & ~_DEVICE_JOB_BITS) | (int(bits) & _DEVICE_JOB_BITS)  # ints: IntFlag is slow
+        if new != old:
+            job.modifiers = JobStatus(new)
             self.log.add(now, "job.status", job.subject, status=int(job.status))
 
     def job_failed(self, job: Job, now: float, *, status: int = JobStatus.ERROR) -> None:
@@ -633,3 +634,4 @@ DEVICE_JOB_BITS = (
     | JobStatus.USER_INTERVENTION
     | JobStatus.BLOCKED_DEVQ
 )
+_DEVICE_JOB_BITS = int(DEVICE_JOB_BITS)

@@ -21,7 +21,6 @@ from spoolsim.model.jobs import Job
 from spoolsim.model.ports import LPR
 from spoolsim.runtime.loop import DeadlineLoop
 from spoolsim.runtime.monitor import Activity, job_pages
-from spoolsim.wire import pjl
 
 if TYPE_CHECKING:
     from spoolsim.runtime.network import VirtualNetwork
@@ -103,7 +102,7 @@ class DirectDevice:
         """What a bidi monitor reads when it reaches the device: status, supplies, page count."""
         st = self.printer.engine.status()
         act.status(now, st.code, st.alerts)
-        act.supplies(supply_levels(self.printer.info("SUPPLIES")), st.page_count)
+        act.supplies(self.printer.supplies(), st.page_count)
 
     def _arm(self) -> None:
         engine = self.printer.engine
@@ -137,14 +136,8 @@ class DirectDevice:
             elif event.kind == "job_end" and event.job in self._jobs:
                 act = self._jobs.pop(event.job)
                 act.finished(event.time, event.pages)
-                levels = supply_levels(self.printer.info("SUPPLIES"))
-                act.supplies(levels, self.printer.engine.status().page_count)
+                act.supplies(self.printer.supplies(), self.printer.engine.status().page_count)
         self._arm()
-
-
-def supply_levels(reply: pjl.Reply) -> dict[str, int]:
-    """Supplies in percent from an ``INFO SUPPLIES`` reply: ``{"toner": 97, "tray1": 40}``."""
-    return {key.lower(): int(v) for key, v in reply.fields().items() if v.isdigit()}
 
 
 class DirectLink:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import trio
 
 from spoolsim.model.ports import LPR
-from spoolsim.runtime.links import job_bytes, supply_levels
+from spoolsim.runtime.links import job_bytes
 from spoolsim.runtime.monitor import Activity
 from spoolsim.wire import lpr, pjl
 
@@ -225,3 +225,8 @@ def _reached(
     act.status(now, status.code, _alerts(status))
     _supplies(act, count, supplies, now)
     act.spooler.reached(act)
+
+
+def supply_levels(reply: pjl.Reply) -> dict[str, int]:
+    """Supplies in percent from an ``INFO SUPPLIES`` reply: ``{"toner": 97, "tray1": 40}``."""
+    return {key.lower(): int(v) for key, v in reply.fields().items() if v.isdigit()}
