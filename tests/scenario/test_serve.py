@@ -125,3 +125,39 @@ async def test_a_real_prometheus_scrapes_spoolsim_serve(tmp_path) -> None:
         mine = [v for labels, v in status.items() if dict(labels)["printer"] == printer]
         assert sorted(mine) == ["0"] * 6 + ["1"]
     assert {dict(labels)["printer"] for labels in counts} == {"Front", "Back"}
+
+
+def _pjl_status(port: int) -> bytes:
+    """What a PJL client (``nc``, a monitor) reads after asking a device for its status."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"\x1b%-12345X@PJL INFO STATUS\r\n")
+        reply = b""
+        while b"\x0c" not in reply:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    return reply
+
+
+async def test_serve_exposes_the_devices_on_real_tcp_ports(tmp_path) -> None:
+    with trio.fail_after(60):
+        proc, _ = await _serve(tmp_path, "--expose-devices")
+        try:
+            assert proc.stdout is not None
+            seen = b""
+            while seen.count(b"device ") < 2:
+                seen += await proc.stdout.receive_some()
+            raw = {
+                name.decode(): int(number)
+                for name, number in re.findall(rb"device (\S+): RAW 127\.0\.0\.1:(\d+)", seen)
+            }
+            assert set(raw) == {"front", "back"}
+            reply = await trio.to_thread.run_sync(_pjl_status, raw["front"])
+        finally:
+            code, out = await _finish(proc)
+    assert reply.startswith(b"@PJL INFO STATUS\r\nCODE=")
+    assert code == 0, out
+    assert "transport wire" in out  # exposed devices speak bytes: the wire path
