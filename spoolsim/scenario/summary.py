@@ -62,7 +62,12 @@ def summary_lines(report: Report, *, max_printers: int = 40) -> Iterator[str]:
     if report.outcomes:
         yield "expectations:"
         for o in report.outcomes:
-            value = "n/a" if o.value is None else f"{o.value:,.3g}"
+            if o.value is None:
+                value = "n/a"
+            elif float(o.value).is_integer():
+                value = f"{int(o.value):,}"
+            else:
+                value = f"{o.value:,.2f}"
             yield f"  {'PASS' if o.passed else 'FAIL'}  {o.text}  (measured {value})"
 
 
