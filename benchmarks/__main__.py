@@ -35,7 +35,6 @@ import importlib
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -189,7 +188,7 @@ def _reference_row(label: str, result: dict, target: float | None) -> list[objec
         result["jobs_per_s"],
         result["mean_wait_s"],
         result["p95_wait_s"],
-        f"{ratio:.2f}x" if ratio is not None else "1.00x",
+        f"{ratio:.3f}x" if ratio is not None else "1.00x",
         verdict,
     ]
 
@@ -210,11 +209,9 @@ def bench_large_estate(quick: bool, repeat: int) -> dict:
             f"{' '.join(command[1:])} exited {child.returncode}:\n{child.stderr.strip()}"
         )
     result = _last_json(child.stdout)
-    # ru_maxrss is in KiB on Linux: the largest of the children waited for, here this one.
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    if "peak_rss_mib" in result:
-        result["peak_rss_mib_reported"] = result["peak_rss_mib"]
-    result["peak_rss_mib"] = peak
+    # The child measures its own peak (VmHWM): getrusage's figure for children would carry this
+    # process's own peak, which a forked child inherits across exec.
+    peak = result["peak_rss_mib"]
     result["targets"] = {"wall_s": LARGE_WALL_S, "peak_rss_mib": LARGE_RSS_MIB}
     result["wall_target_met"] = result["wall_s"] < LARGE_WALL_S
     result["rss_target_met"] = peak < LARGE_RSS_MIB
