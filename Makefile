@@ -48,8 +48,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check spoolsim devices tests benchmarks
 	$(BIN)/ruff format --check spoolsim devices tests benchmarks
 
+# One run per figure: the wire path's reference run alone takes about four minutes.
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --repeat 1
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
