@@ -44,6 +44,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def prometheus_command(
+    prometheus: str, tmp_path: pathlib.Path, target: int
+) -> tuple[list[str], int]:
+    """The command line of a private Prometheus scraping 127.0.0.1:``target``, and its web port."""
+    config = tmp_path / "prometheus.yml"
+    config.write_text(CONFIG.format(port=target))
+    web = free_port()
+    command = [
+        prometheus,
+        f"--config.file={config}",
+        f"--storage.tsdb.path={tmp_path / 'data'}",
+        f"--web.listen-address=127.0.0.1:{web}",
+    ]
+    return command, web
+
+
 def api(web: int, path: str, **params: str) -> dict:
     """GET Prometheus's HTTP API (in a worker thread): the ``data`` of a success, else {}."""
     url = f"http://127.0.0.1:{web}/api/v1/{path}?{urllib.parse.urlencode(params)}"
@@ -119,15 +135,7 @@ async def test_prometheus_scrapes_the_windows_printer_series(tmp_path) -> None:
     log = tmp_path / "prometheus.log"
     async with trio.open_nursery() as nursery:
         port = await nursery.start(functools.partial(serve_http, metrics_handler(metrics)))
-        config = tmp_path / "prometheus.yml"
-        config.write_text(CONFIG.format(port=port))
-        web = free_port()
-        command = [
-            prometheus,
-            f"--config.file={config}",
-            f"--storage.tsdb.path={tmp_path / 'data'}",
-            f"--web.listen-address=127.0.0.1:{web}",
-        ]
+        command, web = prometheus_command(prometheus, tmp_path, port)
         with log.open("wb") as out:
             await nursery.start(
                 functools.partial(trio.run_process, command, stdout=out, stderr=out, check=False)

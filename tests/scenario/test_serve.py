@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 import trio
 
-from tests.metrics.test_prometheus import CONFIG, free_port, until
+from tests.metrics.test_prometheus import prometheus_command, until
 from tests.scenario.test_runner import estate
 
 SCENARIO = (
@@ -94,15 +94,7 @@ async def test_a_real_prometheus_scrapes_spoolsim_serve(tmp_path) -> None:
     with trio.fail_after(60):
         proc, port = await _serve(tmp_path)
         try:
-            config = tmp_path / "prometheus.yml"
-            config.write_text(CONFIG.format(port=port))
-            web = free_port()
-            command = [
-                prometheus,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={tmp_path / 'data'}",
-                f"--web.listen-address=127.0.0.1:{web}",
-            ]
+            command, web = prometheus_command(prometheus, tmp_path, port)
             with (tmp_path / "prometheus.log").open("wb") as log:
                 async with trio.open_nursery() as nursery:
                     await nursery.start(
