@@ -9,18 +9,11 @@ scenario's own: 1,000 printers, 20,000 clients, 8 simulated hours.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import pathlib
 import resource
-import time
-from functools import partial
 
-import attrs
-import trio
-import trio.testing
-
-from spoolsim.scenario import load_scenario, run_scenario
+from benchmarks.reference import timed_run
 
 SCENARIO = pathlib.Path(__file__).resolve().parent.parent / "scenarios" / "large-estate.toml"
 
@@ -42,20 +35,7 @@ def peak_rss_mib() -> float:
 
 def run_large_estate(hours: float | None = None) -> dict[str, float]:
     """Run the large estate (``hours`` of arrivals instead of the file's, if given)."""
-    scenario = load_scenario(SCENARIO)
-    if hours is not None:
-        sim = attrs.evolve(scenario.simulation, duration=hours * 3600.0)
-        scenario = attrs.evolve(scenario, simulation=sim)
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        result = trio.run(
-            partial(run_scenario, scenario), clock=trio.testing.MockClock(autojump_threshold=0)
-        )
-        wall = time.perf_counter() - start
-    finally:
-        gc.enable()
+    result, wall = timed_run(SCENARIO, hours)
     report = result.report
     return {
         "wall_s": wall,

@@ -16,6 +16,7 @@ import json
 import pathlib
 import time
 from functools import partial
+from typing import Any
 
 import attrs
 import trio
@@ -26,23 +27,33 @@ from spoolsim.scenario import load_scenario, run_scenario
 SCENARIO = pathlib.Path(__file__).resolve().parent.parent / "scenarios" / "reference.toml"
 
 
-def run_spoolsim(transport: str, seed: int = 1, hours: float = 8.0) -> dict[str, float]:
-    """Run the reference scenario for ``hours`` of arrivals; jobs per wall second and waits."""
-    scenario = load_scenario(SCENARIO)
-    scenario = attrs.evolve(
-        scenario, simulation=attrs.evolve(scenario.simulation, duration=hours * 3600.0)
-    )
+def timed_run(path: pathlib.Path, hours: float | None = None, **options: Any) -> tuple[Any, float]:
+    """Run the scenario at ``path`` (``hours`` of arrivals instead of the file's, if given) in a
+    virtual-time Trio run of its own, automatic GC off as ``spoolsim run`` has it.
+
+    Returns:
+        The ``RunResult`` and the wall seconds the run took.
+    """
+    scenario = load_scenario(path)
+    if hours is not None:
+        sim = attrs.evolve(scenario.simulation, duration=hours * 3600.0)
+        scenario = attrs.evolve(scenario, simulation=sim)
     gc.collect()
     gc.disable()
     try:
         start = time.perf_counter()
         result = trio.run(
-            partial(run_scenario, scenario, seed=seed, transport=transport),
+            partial(run_scenario, scenario, **options),
             clock=trio.testing.MockClock(autojump_threshold=0),
         )
-        wall = time.perf_counter() - start
+        return result, time.perf_counter() - start
     finally:
         gc.enable()
+
+
+def run_spoolsim(transport: str, seed: int = 1, hours: float = 8.0) -> dict[str, float]:
+    """Run the reference scenario for ``hours`` of arrivals; jobs per wall second and waits."""
+    result, wall = timed_run(SCENARIO, hours, seed=seed, transport=transport)
     report = result.report
     return {
         "jobs": report.completed,

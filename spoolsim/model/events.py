@@ -36,9 +36,11 @@ class Event:
                 return v
         return default
 
-    def to_json(self) -> str:
+    def to_json(self, **extra: object) -> str:
+        """One JSON line's worth (keys sorted); ``extra`` adds facts the event does not carry."""
         record = {"t": self.time, "kind": self.kind, "subject": self.subject}
         record.update(self.data)
+        record.update(extra)
         return json.dumps(record, sort_keys=True, separators=(",", ":"))
 
 

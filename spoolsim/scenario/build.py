@@ -7,9 +7,7 @@ client group never changes another one's draws.
 from __future__ import annotations
 
 import datetime as dt
-import pathlib
 import random
-from typing import Any
 
 import attrs
 
@@ -20,7 +18,7 @@ from spoolsim.model.constants import LOCAL_MONITOR, TCPIP_MONITOR, PrinterAttrib
 from spoolsim.model.ports import LPR, RAW, Port, TcpConfig
 from spoolsim.model.server import DEFAULT_EPOCH
 from spoolsim.runtime import VirtualNetwork
-from spoolsim.scenario.schema import LOCAL_PORTS, PrinterSpec, Scenario
+from spoolsim.scenario.schema import LOCAL_PORTS, PrinterSpec, Scenario, parse_time_of_day
 
 
 def stream(seed: int, *names: object) -> random.Random:
@@ -32,7 +30,6 @@ def build_estate(
     scenario: Scenario, seed: int, *, keep_log: bool
 ) -> tuple[list[PrintServer], VirtualNetwork]:
     """The servers (printers, ports, drivers, settings) and the devices a scenario describes."""
-    base = pathlib.Path(scenario.path).parent if scenario.path else pathlib.Path.cwd()
     epoch = DEFAULT_EPOCH.replace(hour=0, minute=0) + dt.timedelta(
         seconds=scenario.simulation.start
     )
@@ -47,7 +44,7 @@ def build_estate(
     network = VirtualNetwork()
     jams = _scripted_faults(scenario)
     for dev in scenario.devices:
-        profile = _profile(dev.profile, base)
+        profile = load_profile(dev.profile)  # a name, or a path the loader made absolute
         if dev.overrides:
             profile = attrs.evolve(profile, **dev.overrides)
         faults = (*dev.faults, *jams.get(dev.name.lower(), ()))
@@ -117,20 +114,10 @@ def _scripted_faults(scenario: Scenario) -> dict[str, list[Fault]]:
     return faults
 
 
-def _profile(name: str, base: pathlib.Path) -> Any:
-    candidate = base / name
-    return load_profile(candidate if candidate.suffix == ".toml" and candidate.exists() else name)
-
-
 def _seed_of(rng: random.Random) -> int:
     return rng.getrandbits(32)
 
 
-def minutes(value: object) -> int:
-    """Minutes after midnight from ``"HH:MM"``, seconds, or None (0: no window)."""
-    if value is None or value == "":
-        return 0
-    if isinstance(value, str):
-        hours, _, minutes = value.partition(":")
-        return int(hours) * 60 + int(minutes[:2] or 0)
-    return int(float(value) // 60) % 1440  # type: ignore[arg-type]
+def minutes(value: str | None) -> int:
+    """Minutes after midnight of a checked ``"HH:MM"`` (None: 0, no window)."""
+    return 0 if not value else int(parse_time_of_day(value)) // 60

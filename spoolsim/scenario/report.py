@@ -74,6 +74,7 @@ class Spread:
 class PrinterReport:
     name: str
     server: str
+    accepted: int
     jobs: int
     pages: int
     utilisation: float
@@ -85,6 +86,10 @@ class PrinterReport:
     failed: int
     pending: int
     devices: tuple[str, ...] = ()
+
+    @property
+    def lost(self) -> int:
+        return self.accepted - self.jobs - self.failed - self.pending
 
 
 @attrs.frozen
@@ -147,6 +152,7 @@ class _Printer:
     server: str
     name: str
     ports: int
+    accepted: int = 0
     waits: list[float] = attrs.Factory(list)
     turnarounds: list[float] = attrs.Factory(list)
     jobs: int = 0
@@ -253,6 +259,7 @@ class Tally:
         if kind == "job.submitted":
             self.submitted += 1
             self.accepted += 1
+            self.printer(index, printer).accepted += 1
             self._jobs[key] = [time, time, None, None]
         elif rec is None:
             return
@@ -309,6 +316,7 @@ class Tally:
             PrinterReport(
                 name=e.name,
                 server=e.server,
+                accepted=e.accepted,
                 jobs=e.jobs,
                 pages=e.pages,
                 utilisation=self._utilisation(e, span),
@@ -374,14 +382,11 @@ def metric_value(report: Report, metric: str, printer: str | None = None) -> flo
         "failed_jobs": lambda r: r.failed,
         "pending_jobs": lambda r: r.pending,
         "rejected_jobs": lambda r: r.rejected,
+        "lost_jobs": lambda r: r.lost,
         "jobs_per_hour": lambda r: r.jobs / hours,
         "pages_per_hour": lambda r: r.pages / hours,
     }
-    if metric == "lost_jobs":
-        return float(report.lost) if whole else 0.0
     if metric in counts:
-        if whole and metric == "rejected_jobs":
-            return float(report.rejected)
         return float(sum(counts[metric](r) for r in rows))
     return None
 

@@ -38,9 +38,7 @@ from devices.engine import EngineEvent
 from devices.faults import NATURAL_CLEAR
 from devices.printer import VirtualPrinter
 from spoolsim.model import PrintServer
-from spoolsim.model.constants import (
-    Access,
-)
+from spoolsim.model.constants import Access, Win32
 from spoolsim.model.events import EventLog
 from spoolsim.model.jobs import Phase
 from spoolsim.model.security import Principal, user
@@ -50,7 +48,6 @@ from spoolsim.scenario.build import add_printer, build_estate, minutes, stream
 from spoolsim.scenario.report import Report, Tally
 from spoolsim.scenario.schema import Action, ClientGroup, PrinterSpec, Scenario
 
-RPC_S_SERVER_UNAVAILABLE = 1722
 # What the operator does for a supply stop: 41xyy paper out (by class), 40038 toner out.
 _REFILLS = {41: "load_paper", 40038: "replace_toner"}
 DRAIN_POLL = 60.0  # simulated seconds between checks that the queues have emptied
@@ -89,10 +86,7 @@ class RunResult:
             ((e.time, i, n, e) for i, (_, s) in enumerate(logs) for n, e in enumerate(s.log)),
             key=lambda r: r[:3],
         )
-        lines = []
-        for _, i, _, event in merged:
-            lines.append(event.to_json()[:-1] + f',"server":"{logs[i][0]}"}}\n')
-        return "".join(lines)
+        return "".join(event.to_json(server=logs[i][0]) + "\n" for _, i, _, event in merged)
 
 
 class ScenarioRun:
@@ -208,7 +202,11 @@ class ScenarioRun:
         if sp is None or not sp.available:
             server = sp.server if sp is not None else next(iter(self.spoolers.values())).server
             server.log.add(
-                now, "client.rejected", printer, status=RPC_S_SERVER_UNAVAILABLE, group=group.name
+                now,
+                "client.rejected",
+                printer,
+                status=Win32.RPC_S_SERVER_UNAVAILABLE,
+                group=group.name,
             )
             return
         client = Client(sp.surface, self._principal(group, n))

@@ -10,8 +10,9 @@ import pytest
 import trio
 import trio.testing
 
+from spoolsim.model.constants import Win32
 from spoolsim.scenario import parse_scenario
-from spoolsim.scenario.runner import RPC_S_SERVER_UNAVAILABLE, run_scenario
+from spoolsim.scenario.runner import run_scenario
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # An idealised 30 ppm device: 10 s warm-up from power save, a page every 2 s.
@@ -182,10 +183,14 @@ def test_a_stopped_server_refuses_clients_and_restarts_what_it_was_printing() ->
     )
     result = run(scenario(body), keep_log=True)
     rejected = result.log.of_kind("client.rejected")
-    assert [(e.time, e.get("status")) for e in rejected] == [(60.0, RPC_S_SERVER_UNAVAILABLE)] * 3
+    assert [(e.time, e.get("status")) for e in rejected] == [
+        (60.0, Win32.RPC_S_SERVER_UNAVAILABLE)
+    ] * 3
     assert kinds(result, "job.restarted") == [(5.0, "job.restarted", "P1/1")]
     report = result.report
     assert (report.submitted, report.rejected, report.completed, report.lost) == (5, 3, 2, 0)
+    row = report.printers[0]
+    assert (row.accepted, row.rejected, row.jobs, row.lost) == (2, 3, 2, 0)
     assert min(t for t, _, _ in kinds(result, "job.started")[1:]) == 600.0
 
 
