@@ -44,7 +44,6 @@ counts as failed when it leaves without printing. These are the run report's def
 
 from __future__ import annotations
 
-import bisect
 import functools
 from collections.abc import Callable, Iterator
 
@@ -58,8 +57,11 @@ from prometheus_client.core import (
 )
 from prometheus_client.utils import floatToGoString
 
+from spoolsim.metrics.browsing import BrowseWatch
+from spoolsim.metrics.histogram import Histogram
 from spoolsim.metrics.state import state_families
 from spoolsim.metrics.windows import RAW_COUNTERS, windows_families
+from spoolsim.model.browsedomain import BrowseDomain
 from spoolsim.model.constants import Win32
 from spoolsim.model.server import PrintServer
 
@@ -74,33 +76,10 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 Listener = Callable[[float, str, str, dict[str, object]], None]
 
 
-class _Histogram:
-    """Bucket counts (non-cumulative; the last is +Inf) and a sum."""
-
-    __slots__ = ("bounds", "counts", "total")
-
-    def __init__(self, bounds: tuple[float, ...]) -> None:
-        self.bounds = bounds
-        self.counts = [0] * (len(bounds) + 1)
-        self.total = 0.0
-
-    def observe(self, value: float) -> None:
-        # Prometheus buckets are upper-inclusive: the first bound >= value takes it.
-        self.counts[bisect.bisect_left(self.bounds, value)] += 1
-        self.total += value
-
-    def buckets(self, les: tuple[str, ...]) -> list[tuple[str, float]]:
-        out, running = [], 0
-        for le, count in zip(les, self.counts, strict=True):
-            running += count
-            out.append((le, float(running)))
-        return out
-
-
 @attrs.define
 class _PrinterCounts:
-    wait: _Histogram
-    turnaround: _Histogram
+    wait: Histogram
+    turnaround: Histogram
     submitted: int = 0
     completed: int = 0
     failed: int = 0
@@ -151,7 +130,7 @@ class _Watch:
         c = self.printers.get(printer)
         if c is None:
             c = self.printers[printer] = _PrinterCounts(
-                _Histogram(self.buckets), _Histogram(self.buckets)
+                Histogram(self.buckets), Histogram(self.buckets)
             )
         return c
 
@@ -245,6 +224,7 @@ class SimMetrics:
         self._clock = clock
         self._time: float | None = None
         self._watches: dict[int, _Watch] = {}
+        self._browse: BrowseWatch | None = None
         self.registry = CollectorRegistry()
         self.registry.register(self)
 
@@ -261,6 +241,12 @@ class SimMetrics:
         watch = _Watch(server, self.buckets)
         self._watches[id(server)] = watch
         server.log.listeners.append(watch.listener)
+
+    def attach_browsing(self, domain: BrowseDomain) -> None:
+        """Count print browsing in ``domain`` (``spoolsim.metrics.browsing`` lists the series)."""
+        if self._browse is not None:
+            self._browse.detach()
+        self._browse = BrowseWatch(domain)
 
     def detach(self, server: PrintServer) -> None:
         """Stop counting ``server``'s events and drop its series."""
@@ -311,6 +297,8 @@ class SimMetrics:
         yield from windows_families(
             (w.server, f"\\\\{w.server.name}\\" if prefix else "") for w in watches
         )
+        if self._browse is not None:
+            yield from self._browse.families(self.now)
 
     def _job_families(self, watches: list[_Watch]) -> Iterator[Metric]:
         labels = ["server", "printer"]

@@ -308,6 +308,25 @@ class PrinterEnum(enum.IntFlag):
     CATEGORY_3D = 0x04000000
 
 
+class SvType(enum.IntFlag):
+    """Server-type bits of a browser host announcement (SV_TYPE_*, lmserver.h; Samba misc.idl;
+    fact sheet section 9 for PRINTQ_SERVER, NT and SERVER_NT)."""
+
+    WORKSTATION = 0x00000001
+    SERVER = 0x00000002
+    DOMAIN_CTRL = 0x00000008
+    DOMAIN_BAKCTRL = 0x00000010
+    TIME_SOURCE = 0x00000020
+    DOMAIN_MEMBER = 0x00000100
+    PRINTQ_SERVER = 0x00000200
+    NT = 0x00001000
+    SERVER_NT = 0x00008000
+    POTENTIAL_BROWSER = 0x00010000
+    BACKUP_BROWSER = 0x00020000
+    MASTER_BROWSER = 0x00040000
+    DOMAIN_MASTER = 0x00080000
+
+
 # --------------------------------------------------------------------------------------------------
 # Registry value types, forms, ports, environments, driver flags (fact sheet 5h-5k)
 

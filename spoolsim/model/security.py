@@ -59,6 +59,11 @@ def operator(name: str, machine: str = "CLIENT") -> Principal:
     return Principal(name, machine, frozenset({EVERYONE, "Users", PRINT_OPERATORS}))
 
 
+def machine_account(host: str) -> Principal:
+    """A computer's own account (``HOST$``), as a service on it calls other servers."""
+    return Principal(f"{host}$", host, frozenset({EVERYONE, "Domain Computers"}))
+
+
 def anonymous(machine: str = "CLIENT") -> Principal:
     return Principal("ANONYMOUS", machine, frozenset({ANONYMOUS}))
 

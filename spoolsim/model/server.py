@@ -37,6 +37,12 @@ from spoolsim.model.events import EventLog
 from spoolsim.model.forms import FormStore
 from spoolsim.model.jobs import Job, JobStatus, Phase, next_phase
 from spoolsim.model.ports import Monitor, Port, PrintProcessor
+from spoolsim.model.printbrowse import (
+    BROWSE_VALUES,
+    BrowseSettings,
+    NetPrinterCache,
+    default_browse_settings,
+)
 from spoolsim.model.printers import Printer, printer_name_ok, within_hours
 from spoolsim.model.security import SecurityDescriptor, default_server_security
 
@@ -67,6 +73,8 @@ SETTABLE_SERVER_VALUES: dict[str, RegType] = {
     "RestartJobOnPoolError": RegType.REG_DWORD,
     "RestartJobOnPoolEnabled": RegType.REG_DWORD,
     "NoRemotePrinterDrivers": RegType.REG_SZ,
+    # Print browsing (fact sheet section 9): the server thread reads them before each round.
+    **dict.fromkeys(BROWSE_VALUES, RegType.REG_DWORD),
 }
 # Accepted by SetPrinterData and ignored; GetPrinterData refuses it (ReactOS).
 IGNORED_SERVER_VALUES = frozenset({"webmgmt", "websharemgmt"})
@@ -88,6 +96,7 @@ def default_settings() -> dict[str, int | str]:
         "RestartJobOnPoolError": 600,
         "RestartJobOnPoolEnabled": 1,
         "NoRemotePrinterDrivers": "",
+        **default_browse_settings(),
     }
 
 
@@ -116,6 +125,7 @@ class PrintServer:
     ports: dict[str, Port] = attrs.Factory(dict)
     monitors: dict[str, Monitor] = attrs.Factory(dict)
     processors: dict[str, PrintProcessor] = attrs.Factory(dict)
+    browse: NetPrinterCache = attrs.Factory(NetPrinterCache)
     _last_job_id: int = 0
     _by_port: dict[str, list[Printer]] | None = None  # port key -> printers (see printers_on)
 
@@ -209,8 +219,16 @@ class PrintServer:
             value: int | str = struct.unpack_from("<I", data)[0]
         else:
             value = bytes(data).decode("utf-16-le", "replace").split("\0", 1)[0]
+        if setting in BROWSE_VALUES:
+            problems = BrowseSettings.of({**self.settings, setting: value}).problems()
+            if problems:
+                raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, "; ".join(problems))
         self.settings[setting] = value
-        self.log.add(now, "server.set", self.name, value=setting)
+        self.log.add(now, "server.set", self.name, key=setting, value=value)
+
+    @property
+    def browse_settings(self) -> BrowseSettings:
+        return BrowseSettings.of(self.settings)
 
     # -- printers --------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from spoolsim.model.constants import (
     Win32,
 )
 from spoolsim.model.errors import SpoolerError
+from spoolsim.model.printbrowse import receive_announcement
 from spoolsim.model.printers import Printer, printer_name_ok
 from spoolsim.rpc.core import (
     Call,
@@ -148,8 +149,16 @@ def RpcAsyncOpenPrinter(
 
 
 def _openable(call: Call, name: str) -> Printer:
-    """MS-RPRN 3.1.4.2.4: a printer pending deletion takes no new opens; open handles go on."""
-    printer = call.server.printer(name)
+    """A printer by name or share name. MS-RPRN 3.1.4.2.4: a printer pending deletion takes no
+    new opens; open handles go on."""
+    server = call.server
+    key = name.lower()
+    printer = server.printers.get(key) or next(
+        (p for p in server.printers.values() if p.share_name and p.share_name.lower() == key),
+        None,
+    )
+    if printer is None:
+        raise SpoolerError(Win32.ERROR_INVALID_PRINTER_NAME, f"no printer {name!r}")
     if printer.pending_deletion:
         raise SpoolerError(Win32.ERROR_INVALID_PRINTER_NAME, f"{name} is pending deletion")
     return printer
@@ -193,7 +202,9 @@ def RpcAsyncAddPrinter(
     pClientInfo: Container | None = None,
 ) -> Reply:
     check_server_name(call.server, pName)
-    check_level(pPrinterContainer.Level, (2,))
+    check_level(pPrinterContainer.Level, (1, 2))
+    if pPrinterContainer.Level == 1:
+        return _announced(call, pPrinterContainer.info)
     check_server_access(call, Access.SERVER_ACCESS_ADMINISTER)
     if pPrinterContainer.info is None:
         raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, "no PRINTER_INFO_2")
@@ -211,6 +222,18 @@ def RpcAsyncAddPrinter(
     )
     state = HandleState(HandleKind.PRINTER, call.session.id, granted, printer)
     return Reply(0, {"pHandle": call.surface.new_handle(state)})
+
+
+def _announced(call: Call, info: Mapping[str, Any] | None) -> Reply:
+    """AddPrinter at level 1: another server's thread announces a shared printer (MS-RPRN
+    3.2.4.2.5). It joins or refreshes this server's network-printer cache; nothing is created
+    here, so no handle comes back. Announcements arrive under the sending server's machine
+    account, which holds SERVER_ACCESS_ENUMERATE like any authenticated principal."""
+    check_server_access(call, Access.SERVER_ACCESS_ENUMERATE)
+    if info is None:
+        raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, "no PRINTER_INFO_1")
+    receive_announcement(call.server, info, call.now)
+    return Reply(0, {"pHandle": None})
 
 
 @method(7)
@@ -386,8 +409,11 @@ def RpcAsyncEnumPrinters(call: Call, Flags: int, Name: str | None, Level: int, c
         printers = [p for p in server.printers.values() if not p.pending_deletion]
         if Flags & PrinterEnum.SHARED:
             printers = [p for p in printers if p.shared]
-    # PRINTER_ENUM_NETWORK lists the browse list, which this server does not hold until print
-    # browsing runs; PRINTER_ENUM_CONNECTIONS lists per-user connections, which live on clients.
     prefix = f"\\\\{server.name}\\" if named and Name else ""
     records = [printer_info(server, p, Level, call.now, prefix) for p in printers]
+    # PRINTER_ENUM_NETWORK lists this server's network-printer cache (print browsing; the Name
+    # is ignored without PRINTER_ENUM_NAME, as in the KB Q161734 trace). PRINTER_ENUM_CONNECTIONS
+    # lists per-user connections, which live on clients.
+    if Flags & PrinterEnum.NETWORK:
+        records += [entry.record() for entry in server.browse.listing(call.now)]
     return buffered("PRINTER_INFO", Level, records, cbBuf, out="pPrinterEnum")

@@ -37,6 +37,7 @@ from spoolsim.scenario.schema import (
     PROCESSES,
     TRANSPORTS,
     Arrival,
+    Browsing,
     Burst,
     ClientGroup,
     PageDist,
@@ -57,6 +58,7 @@ TOP_KEYS = (
     "ports",
     "printers",
     "fleets",
+    "browsing",
     "clients",
     "timeline",
     "expect",
@@ -82,6 +84,8 @@ CLIENT_KEYS = (
     "datatype",
     "copies",
     "choice",
+    "browse_every",
+    "open_seen",
 )
 _SYNTAX = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
@@ -151,6 +155,7 @@ class _Loader(TimelineReader):
         name = self.field(data, (), "name", r.text(), self.name)
         description = self.field(data, (), "description", r.text(empty=True), "")
         simulation = self._simulation()
+        browsing = self._browsing()
         self.read_estate(data)
         clients = [(p, self._client(t, p)) for p, t in self.tables(data, "clients")]
         timeline = [(p, self.action(t, p)) for p, t in self.tables(data, "timeline")]
@@ -174,6 +179,7 @@ class _Loader(TimelineReader):
             expect=tuple(expect),
             path=self.file if self.is_file else None,
             fleets=tuple(self.fleets),
+            browsing=browsing,
         )
 
     # -- sections ----------------------------------------------------------------------------------
@@ -202,6 +208,16 @@ class _Loader(TimelineReader):
             render_cost=render_cost,
             page_events=self.field(table, path, "page_events", r.boolean, True),
             refill_after=self.field(table, path, "refill_after", r.duration(positive=False), None),
+        )
+
+    def _browsing(self) -> Browsing | None:
+        if "browsing" not in self.data:
+            return None
+        path: Path = ("browsing",)
+        table = self.table(self.data["browsing"], path, ("group", "first_round"))
+        return Browsing(
+            group=self.field(table, path, "group", r.text(forbid="\\/ \t,"), "SPOOLSIM"),
+            first_round=self.field(table, path, "first_round", r.duration(positive=False), 60.0),
         )
 
     def _render_cost(self, value: Any, path: Path) -> dict[str, float]:
@@ -236,6 +252,8 @@ class _Loader(TimelineReader):
             bytes_per_page=self.field(table, path, "bytes_per_page", r.integer(low=1), 20000),
             datatype=self.field(table, path, "datatype", r.one_of(DATATYPES), "RAW"),
             copies=self.field(table, path, "copies", r.integer(low=1, high=9999), 1),
+            browse_every=self.field(table, path, "browse_every", r.duration(positive=True), None),
+            open_seen=self.field(table, path, "open_seen", r.boolean, False),
         )
 
     def _arrival(self, value: Any, path: Path) -> Arrival:

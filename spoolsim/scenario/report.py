@@ -126,6 +126,7 @@ class Report:
     device_faults: Mapping[str, int]
     outcomes: tuple[Outcome, ...]
     series: Mapping[str, Sequence[float]]
+    browse: Any = None  # a browsereport.BrowseReport when the scenario browses
 
     @property
     def speedup(self) -> float:
@@ -246,7 +247,7 @@ class Tally:
     def _on_event(
         self, index: int, time: float, kind: str, subject: str, data: Mapping[str, object]
     ) -> None:
-        if not kind.startswith(("job.", "client.")):
+        if not kind.startswith("job.") and kind != "client.rejected":
             return
         printer, _, number = subject.rpartition("/")
         if kind == "client.rejected":
@@ -306,6 +307,7 @@ class Tally:
         wall: float,
         events: int,
         expectations: Iterable[Expectation] = (),
+        browse: Any = None,
     ) -> Report:
         for index, server in enumerate(self.servers):
             for p in server.printers.values():
@@ -352,6 +354,7 @@ class Tally:
             device_faults=dict(sorted(self.faults.items())),
             outcomes=(),
             series={k: tuple(v) for k, v in self.series.items()},
+            browse=browse,
         )
         return attrs.evolve(report, outcomes=tuple(judge(report, x) for x in expectations))
 
@@ -388,6 +391,21 @@ def metric_value(report: Report, metric: str, printer: str | None = None) -> flo
     }
     if metric in counts:
         return float(sum(counts[metric](r) for r in rows))
+    return _browse_metric(report.browse, metric)
+
+
+def _browse_metric(b: Any, metric: str) -> float | None:
+    """Print-browsing figures (None when the scenario does not browse, or never got there)."""
+    if b is None:
+        return None
+    if metric == "browse_convergence":
+        return b.converged_at
+    if metric == "browse_staleness":
+        return b.staleness.max if b.staleness.count else None
+    if metric == "browse_list_size":
+        return float(b.listed)
+    if metric == "announcement_bytes":
+        return float(b.traffic_bytes)
     return None
 
 

@@ -44,6 +44,8 @@ from spoolsim.model.jobs import Phase
 from spoolsim.model.security import Principal, user
 from spoolsim.rpc import Client, Container
 from spoolsim.runtime import LivingSpooler, RuntimeConfig, VirtualNetwork, open_estate
+from spoolsim.scenario.browsereport import BrowseTally
+from spoolsim.scenario.browsing import BrowseRun
 from spoolsim.scenario.build import add_printer, build_estate, minutes, stream
 from spoolsim.scenario.report import Report, Tally
 from spoolsim.scenario.schema import Action, ClientGroup, PrinterSpec, Scenario
@@ -106,6 +108,9 @@ class ScenarioRun:
         self.network = network
         self.tally = tally
         self.loop = spoolers[0].loop
+        self.browsing = (
+            BrowseRun(scenario, seed, self.spoolers) if scenario.browsing is not None else None
+        )
         self.duration = scenario.simulation.duration
         self._principals: dict[tuple[str, int], Principal] = {}
         self._page_data: dict[int, bytes] = {}
@@ -262,6 +267,13 @@ class ScenarioRun:
             device.act(str(action.params.get("action") or self._clear_for(n)))
         elif kind in ("server_down", "server_up"):
             self.spoolers[target.lower()].set_available(kind == "server_up", now)
+            if self.browsing is not None and kind == "server_up":
+                self.browsing.host_up(target, now)
+            elif self.browsing is not None:
+                self.browsing.host_down(target, now, clean=bool(action.params.get("clean")))
+        elif kind == "browse" and self.browsing is not None:
+            group = next(g for g in self.scenario.clients if g.name.lower() == target.lower())
+            self.browsing.browse(group, now)
         elif kind == "add_printer":
             spec = action.params["printer"]
             sp = self.spoolers.get((spec.server or "").lower(), first)
@@ -394,14 +406,23 @@ async def run_scenario(
                     progress(Progress(now, end, tally.submitted, tally.completed, wall - started))
 
             run.every(max(end / 2000, 1.0), report_progress, end)
+        browse_tally = None
+        if run.browsing is not None:
+            browse_tally = BrowseTally(run.browsing.domain)
+            if metrics is not None:
+                metrics.attach_browsing(run.browsing.domain)
         run.start_timeline()
         run.start_clients()
+        if run.browsing is not None:
+            run.browsing.start(end)
         async with trio.open_nursery() as waiting:
             if stop is not None:
                 waiting.start_soon(_cancel_when_set, stop, waiting.cancel_scope)
             await _until_done(run, sim.duration, end, last_action)
             waiting.cancel_scope.cancel()
         now = trio.current_time()
+        if run.browsing is not None:
+            run.browsing.close()
         tally.sample(now)
         if metrics is not None:
             metrics.set_time(now)
@@ -414,6 +435,7 @@ async def run_scenario(
         wall=wall,
         events=sum(s.log.count for s in servers),
         expectations=scenario.expect,
+        browse=browse_tally.report(now) if browse_tally is not None else None,
     )
     return RunResult(report, {s.name: s for s in servers}, network)
 

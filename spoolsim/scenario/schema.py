@@ -47,6 +47,7 @@ ACTIONS = (
     "add_printer",
     "set",
     "burst",
+    "browse",
 )
 JAM_KINDS = ("jam", "door_open", "offline", "paper_out", "toner_out")
 PRINTER_SETTINGS = ("priority", "start_time", "until_time", "comment", "location", "datatype")
@@ -68,7 +69,13 @@ METRICS = (
     "jobs_per_hour",
     "utilisation",
     "device_faults",
+    "browse_convergence",
+    "browse_staleness",
+    "browse_list_size",
+    "announcement_bytes",
 )
+HOST_OS = ("server", "workstation")
+MAINTAIN_SERVER_LIST = ("auto", "yes", "no")
 # The file's comparison words and the operator each stands for.
 OPERATORS = {"below": "<", "at_most": "<=", "above": ">", "at_least": ">=", "equals": "=="}
 
@@ -95,10 +102,28 @@ class Simulation:
 
 @attrs.frozen
 class ServerSpec:
-    """One print server; ``settings`` override keys of ``default_settings()``."""
+    """One print server; ``settings`` override keys of ``default_settings()``.
+
+    The rest matters to print browsing: the host's ``os`` (a server or workstation SKU), whether
+    it is the domain's ``pdc``, its ``maintain_server_list`` (``no``: never a browser),
+    ``preferred_master`` (IsDomainMaster), and when it ``boot``s (seconds after the start).
+    """
 
     name: str
     settings: dict[str, int | str] = attrs.field(factory=dict)
+    os: str = "server"
+    pdc: bool = False
+    maintain_server_list: str = "auto"
+    preferred_master: bool = False
+    boot: float = 0.0
+
+
+@attrs.frozen
+class Browsing:
+    """Print browsing is on: the machine group's name and when server threads first announce."""
+
+    group: str = "SPOOLSIM"
+    first_round: float = 60.0
 
 
 @attrs.frozen
@@ -211,6 +236,8 @@ class ClientGroup:
     bytes_per_page: int = 20000
     datatype: str = "RAW"
     copies: int = 1
+    browse_every: float | None = None
+    open_seen: bool = False
 
 
 @attrs.frozen
@@ -219,7 +246,8 @@ class Action:
 
     ``params`` by action: ``jam`` {"kind"?}, ``fix`` {"action"?}, ``add_printer`` {"printer":
     PrinterSpec} (``target`` is its name), ``set`` {"key", "value"}, ``burst`` {"jobs", "over",
-    "printer"?}; the others have none. ``line`` is where the action is written.
+    "printer"?}, ``server_down`` {"clean"?}; the others have none. ``line`` is where the action
+    is written.
     """
 
     at: float
@@ -273,6 +301,7 @@ class Scenario:
     expect: tuple[Expectation, ...]
     path: str | None = None
     fleets: tuple[Fleet, ...] = ()
+    browsing: Browsing | None = None
 
 
 # -- time text -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Iterator
 
+from spoolsim.scenario.browsereport import summary as browse_summary
 from spoolsim.scenario.report import Report, Spread
 
 
@@ -59,6 +60,8 @@ def summary_lines(report: Report, *, max_printers: int = 40) -> Iterator[str]:
     more = f", ... {len(faults) - 10} more devices" if len(faults) > 10 else ""
     total = sum(n for _, n in faults)
     yield f"device faults: {total}" + (f"  ({shown}{more})" if faults else "")
+    if report.browse is not None:
+        yield from browse_summary(report.browse)
     if report.outcomes:
         yield "expectations:"
         for o in report.outcomes:

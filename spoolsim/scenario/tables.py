@@ -19,6 +19,7 @@ import attrs
 from devices.faults import KEYS as FAULT_KEYS
 from devices.faults import FaultError, parse_faults
 from devices.profile import DeviceProfile, ProfileError, list_profiles, load_profile, parse_profile
+from spoolsim.model.printbrowse import BROWSE_VALUES, BrowseSettings
 from spoolsim.model.printers import printer_name_ok
 from spoolsim.model.server import default_settings
 from spoolsim.scenario import reader as r
@@ -28,7 +29,9 @@ from spoolsim.scenario.schema import (
     DEFAULT_DRIVER,
     DEFAULT_PORT_NUMBERS,
     DEFAULT_SERVER,
+    HOST_OS,
     LOCAL_PORTS,
+    MAINTAIN_SERVER_LIST,
     MONITORS,
     PROTOCOLS,
     DeviceSpec,
@@ -54,6 +57,7 @@ OVERRIDABLE = (
     "toner_low_pct",
     "memory_mb",
 )
+HOST_KEYS = ("os", "pdc", "maintain_server_list", "preferred_master", "boot")
 DEVICE_KEYS = ("profile", "overrides", "faults", "seed")
 PORT_KEYS = ("protocol", "port_number", "queue", "bidi", "byte_count")
 PRINTER_KEYS = (
@@ -149,7 +153,7 @@ class EstateReader(r.Reader):
             self._fleet(table, path)
 
     def _server(self, table: dict, path: Path) -> None:
-        self.table(table, path, ("name", "settings"))
+        self.table(table, path, ("name", "settings", *HOST_KEYS))
         name = self.field(table, path, "name", r.text(forbid="\\/ \t,"))
         self.server_names.add(name, (*path, "name"))
         defaults = default_settings()
@@ -161,7 +165,19 @@ class EstateReader(r.Reader):
             elif type(value) is not type(defaults[key]):
                 wanted = "a whole number" if isinstance(defaults[key], int) else "a string"
                 self.problem((*where, key), f"must be {wanted} {r.got(value)}")
-        self.servers.append(ServerSpec(name, settings))
+        given = {k: v for k, v in settings.items() if k in BROWSE_VALUES and type(v) is int}
+        for problem in BrowseSettings.of(given).problems():
+            self.problem((*where, problem.split(" ", 1)[0]), problem)
+        host = {
+            "os": self.field(table, path, "os", r.one_of(HOST_OS), "server"),
+            "pdc": self.field(table, path, "pdc", r.boolean, False),
+            "maintain_server_list": self.field(
+                table, path, "maintain_server_list", r.one_of(MAINTAIN_SERVER_LIST), "auto"
+            ),
+            "preferred_master": self.field(table, path, "preferred_master", r.boolean, False),
+            "boot": self.field(table, path, "boot", r.duration(positive=False), 0.0),
+        }
+        self.servers.append(ServerSpec(name, settings, **host))
 
     def device_fields(self, table: dict, path: Path) -> dict[str, Any]:
         """The profile, overrides, faults and seed of a device (or of each device of a fleet)."""

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from devices.faults import ACTIONS as CLEAR_ACTIONS
+from spoolsim.model.printbrowse import BROWSE_VALUES, BrowseSettings
 from spoolsim.model.server import default_settings
 from spoolsim.scenario import reader as r
 from spoolsim.scenario.lines import Path
@@ -40,6 +41,7 @@ ACTION_KEYS: dict[str, tuple[str, ...]] = {
     "add_printer": ("printer",),
     "set": ("key", "value"),
     "burst": ("jobs", "over", "printer"),
+    "server_down": ("clean",),
 }
 # What an action's target names.
 TARGETS = {
@@ -51,6 +53,7 @@ TARGETS = {
     "server_up": "server",
     "set": "printer or server",
     "burst": "group",
+    "browse": "group",
 }
 PRINTER_TABLE = ("name", "ports", *PRINTER_KEYS)
 MAX_ACTIONS = 100_000  # after repetitions and patterns are written out
@@ -108,6 +111,8 @@ class TimelineReader(EstateReader):
                     target = params["printer"].name
         elif action == "set":
             params = self._setting(table, path)
+        elif action == "server_down" and "clean" in table:
+            params["clean"] = self.field(table, path, "clean", r.boolean)
         elif action == "burst":
             params["jobs"] = self.field(table, path, "jobs", r.integer(low=1))
             params["over"] = self.field(table, path, "over", r.duration(positive=False), 0.0)
@@ -164,6 +169,9 @@ class TimelineReader(EstateReader):
         if key in settings:
             checks[key] = r.integer() if isinstance(settings[key], int) else r.text(empty=True)
         value = self.field(table, path, "value", checks[key]) if key else None
+        if key in BROWSE_VALUES and isinstance(value, int):
+            for problem in BrowseSettings.of({key: value}).problems():
+                self.problem((*path, "value"), problem)
         return {"key": key, "value": value}
 
     def expectation(self, table: dict, path: Path) -> Expectation:

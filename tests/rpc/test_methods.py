@@ -132,12 +132,17 @@ def test_add_printer_refusals_store_nothing(estate, extra, code):
     assert list(estate.server.printers) == before
 
 
-def test_add_printer_needs_admin_level_2_and_this_server(estate):
+def test_add_printer_needs_admin_level_1_or_2_and_this_server(estate):
     c = printer_container("P2")
     assert estate.alice.RpcAsyncAddPrinter(None, c, None, None).status == E.ERROR_ACCESS_DENIED
     assert (
-        estate.admin.RpcAsyncAddPrinter(None, Container(1, c.info), None, None).status
+        estate.admin.RpcAsyncAddPrinter(None, Container(3, c.info), None, None).status
         == E.ERROR_INVALID_LEVEL
+    )
+    # Level 1 is a browse announcement: a PRINTER_INFO_2 carries no \\SERVER\Printer pName.
+    assert (
+        estate.admin.RpcAsyncAddPrinter(None, Container(1, c.info), None, None).status
+        == E.ERROR_INVALID_PRINTER_NAME
     )
     assert estate.admin.RpcAsyncAddPrinter("\\\\X", c, None, None).status == E.ERROR_INVALID_NAME
     assert "p2" not in estate.server.printers
