@@ -116,6 +116,7 @@ class Host:
     refresh_failures: int = 0
     last_round: float = -math.inf
     round_due: float = math.inf  # the one round timer that counts (settings may move it)
+    master_due: float = math.inf  # the one LocalMasterAnnouncement timer that counts
     announced: set[str] = attrs.Factory(set)  # shared printers this life's rounds covered
 
     @property
@@ -169,7 +170,8 @@ class Host:
 
     def rank(self, now: float) -> tuple[int, float, tuple[int, ...]]:
         """Larger wins: criteria, then uptime, then the alphabetically lower name."""
-        return self.criteria(), now - self.up_since, tuple(-ord(c) for c in self.key)
+        # Negated characters and a 0 end mark: "PS1" ranks above "PS10", as it sorts first.
+        return self.criteria(), now - self.up_since, (*(-ord(c) for c in self.key), 0)
 
 
 def backups_wanted(hosts_known: int) -> int:
@@ -250,7 +252,13 @@ class BrowseDomain:
         host.announcements = host.refresh_failures = 0
         host.announced.clear()
         host.last_round = -math.inf
+        host.round_due = host.master_due = math.inf
         host.server.browse.clear()
+        # A reboot ends whatever browser role the host had; the others learn it by the protocol.
+        if host in self.backups:
+            self.backups.remove(host)
+        if host is self.master:
+            self.master = None
         self._log(host, now, "host.up", host.name, type=host.server_type())
         self._at(now + HOST_ANNOUNCE_STEPS[0] * MINUTE, "announce", host)
         if host.server.browse_settings.announces:
@@ -363,7 +371,7 @@ class BrowseDomain:
             self._heard(host, host.server_type(), when)
         elif kind == "round" and when == host.round_due:
             self._round(host, when)
-        elif kind == "master_announce":
+        elif kind == "master_announce" and when == host.master_due:
             self._master_announce(host, when)
         elif kind == "refresh":
             self._refresh(host, when)
@@ -417,7 +425,11 @@ class BrowseDomain:
         master.master_announcements += 1
         steps = MASTER_ANNOUNCE_STEPS
         minutes = steps[n + 1] if n + 1 < len(steps) else HOST_ANNOUNCE_STEADY
-        self._at(now + minutes * MINUTE, "master_announce", master)
+        self._schedule_master_announce(master, now + minutes * MINUTE)
+
+    def _schedule_master_announce(self, master: Host, when: float) -> None:
+        master.master_due = when
+        self._at(when, "master_announce", master)
 
     # -- elections ---------------------------------------------------------------------------------
 
@@ -490,16 +502,19 @@ class BrowseDomain:
         previous = self.master
         if previous is not None and previous is not winner and previous.up:
             previous.role = Role.POTENTIAL
+            previous.master_due = math.inf
             previous.server.browse.clear()
+        was_master = previous is winner and winner.role is Role.MASTER
         was_backup = winner.role is Role.BACKUP
         self.master = winner
         winner.role = Role.MASTER
         self.backups = [h for h in self.backups if h is not winner and h.up]
         cache = winner.server.browse
-        kept = dict(cache.host_types) if was_backup else {}
-        cache.clear()
-        for key, kind in kept.items():
-            cache.set_host_type(key, kind)
+        kept = dict(cache.host_types) if was_backup or was_master else {}
+        if not was_master:  # a master re-elected keeps its list; a new one starts empty
+            cache.clear()
+            for key, kind in kept.items():
+                cache.set_host_type(key, kind)
         cache.set_host_type(winner.key, winner.server_type())
         self._log(
             winner,
@@ -509,8 +524,9 @@ class BrowseDomain:
             previous=previous.name if previous is not None else "",
             kept_hosts=len(kept),
         )
-        winner.master_announcements = 0
-        self._at(now + MASTER_ANNOUNCE_STEPS[0] * MINUTE, "master_announce", winner)
+        if not was_master:
+            winner.master_announcements = 0
+            self._schedule_master_announce(winner, now + MASTER_ANNOUNCE_STEPS[0] * MINUTE)
         if not kept:
             self._send(winner, now, "AnnouncementRequest")
             for h in sorted(self.hosts.values(), key=lambda h: h.key):
@@ -523,7 +539,7 @@ class BrowseDomain:
     def _keep_backups(self, master: Host, now: float) -> None:
         if master is not self.master or not master.up:
             return
-        live = [b for b in self.backups if b.up]
+        live = [b for b in self.backups if b.up and b.role is Role.BACKUP]
         wanted = backups_wanted(len(master.server.browse.host_types))
         if len(live) >= wanted:
             return
