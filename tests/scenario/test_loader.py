@@ -859,8 +859,8 @@ VALUES = st.one_of(
     st.floats(-1e3, 1e3),
     st.booleans(),
     st.sampled_from(["", "x", "10:00", "+1h", "*", "lj-1", "Laser-1", "FILE:", "office", "1h"]),
-    st.just([]),
-    st.just({}),
+    st.builds(list),  # a fresh object each time: a shared one could end up inside itself
+    st.builds(dict),
     st.lists(st.sampled_from(["Laser-1", 1, "IP_lj-1"]), max_size=3),
 )
 
