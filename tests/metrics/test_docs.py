@@ -12,6 +12,8 @@ import subprocess
 import pytest
 
 from spoolsim.metrics import SimMetrics
+from spoolsim.model import Printer, PrinterAttributes, PrintServer
+from spoolsim.model.browsedomain import BrowseDomain
 from tests.metrics import estate
 
 MONITORING = pathlib.Path(__file__).resolve().parents[2] / "scenarios" / "monitoring"
@@ -26,6 +28,7 @@ def exposed() -> dict[str, tuple[str, str, frozenset[str]]]:
     """{family: (type, help, label names)} from the exposition of a busy estate."""
     metrics = SimMetrics()
     estate.busy(metrics)
+    _browse(metrics)
     families: dict[str, list] = {}
     family = ""
     for line in metrics.exposition().decode().splitlines():
@@ -42,6 +45,28 @@ def exposed() -> dict[str, tuple[str, str, frozenset[str]]]:
         name: (kind, help_text, frozenset(labels - {"le"}))
         for name, (kind, help_text, labels, _) in families.items()
     }
+
+
+def _browse(metrics: SimMetrics) -> None:
+    """Two print servers browsing for two hours, one crashing: every browse series has data."""
+    domain = BrowseDomain()
+    hosts = []
+    for name in ("PS1", "PS2"):
+        server = PrintServer(name=name)
+        shared = PrinterAttributes.SHARED | PrinterAttributes.QUEUED
+        server.printers["lj"] = Printer("LJ", ["LPT1:"], "drv", attributes=shared)
+        hosts.append(domain.add_host(server))
+    metrics.attach_browsing(domain)
+    for host in hosts:
+        domain.start(host, 0.0)
+
+    def until(end: float) -> None:
+        while domain.next_due() <= end:
+            domain.run_due(domain.next_due())
+
+    until(100.0)
+    domain.stop(hosts[1], 100.0)
+    until(7200.0)
 
 
 def documented() -> dict[str, tuple[str, str, frozenset[str]]]:
