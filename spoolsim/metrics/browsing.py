@@ -13,9 +13,10 @@ spoolsim_browse_announcements_received counter    server, kind: HostAnnouncement
                                                   heard, AddPrinter calls that arrived
 spoolsim_browse_announcement_bytes     counter    server, kind: UDP payload of the frames sent
 spoolsim_browse_staleness_seconds      histogram  how long a down server's printers stayed listed
-                                                  on the master (expiry - host down)
+                                                  on the master (``stale`` of browse.expired)
 spoolsim_browse_appear_seconds         histogram  from a host's start (or a printer's creation)
                                                   to the master first listing the printer
+                                                  (``after`` of browse.listed)
 spoolsim_browse_master                 gauge      server: 1 on the current master browser
 =====================================  =========  ============================================
 """
@@ -48,9 +49,6 @@ class BrowseWatch:
         self.expired: dict[str, int] = defaultdict(int)
         self.staleness = Histogram(BOUNDS)
         self.appear = Histogram(BOUNDS)
-        self._down: dict[str, float] = {}
-        self._since: dict[str, float] = {}
-        self._seen: set[str] = set()
         self._listeners: list[tuple[Host, partial]] = []
         for host in domain.hosts.values():
             listener = partial(self._on_event, host)
@@ -76,24 +74,12 @@ class BrowseWatch:
             self.received[(name, "AddPrinter")] += 1
             if kind == "browse.added":
                 self.added[name] += 1
-                if host is self.domain.master and subject.lower() not in self._seen:
-                    self._seen.add(subject.lower())
-                    since = self._since.get(subject.lower())
-                    if since is not None:
-                        self.appear.observe(time - since)
+        elif kind == "browse.listed":
+            self.appear.observe(float(data["after"]))
         elif kind == "browse.expired":
             self.expired[name] += 1
-            down = self._down.get(str(data.get("host", "")).lower())
-            if down is not None and host is self.domain.master:
-                self.staleness.observe(time - down)
-        elif kind == "host.up":
-            self._down.pop(subject.lower(), None)
-            for printer in host.shared_printers():
-                self._since.setdefault(f"\\\\{name}\\{printer}".lower(), time)
-        elif kind == "host.down":
-            self._down[subject.lower()] = time
-        elif kind == "printer.added":
-            self._since.setdefault(f"\\\\{name}\\{subject}".lower(), time)
+            if "stale" in data:
+                self.staleness.observe(float(data["stale"]))
 
     def families(self, now: float) -> Iterator:
         hosts = sorted(self.domain.hosts.values(), key=lambda h: h.key)

@@ -36,6 +36,10 @@ Numbers are [MS-BRWS] v27.0's unless said otherwise (section numbers inline).
   a share is created). Settings are read at each round, so a change takes effect from the next one
   (Windows Server 2003 documentation says the spooler must restart; the round is our granularity).
 * **Cache expiry** is exact (``printbrowse``): the earliest expiry of any cache is a deadline here.
+* **Figures in the log**, so the report and the metrics share one definition: the master's
+  ``browse.expired`` of a down host's printer carries ``stale`` (seconds since its host went down),
+  and ``browse.listed`` marks a printer's first listing on a master with ``after`` (seconds since
+  its host started, or since the printer was created if later).
 
 Ties: timers run in ``(time, sequence)`` order; a host's timers belong to one *life* (bumped at
 every start and stop), so a timer of an earlier life is dropped when it comes up.
@@ -109,6 +113,7 @@ class Host:
     wins: bool = False
     up: bool = False
     up_since: float = 0.0
+    down_since: float | None = None
     role: Role = Role.NONE
     life: int = 0
     announcements: int = 0
@@ -223,6 +228,7 @@ class BrowseDomain:
     election_ends: float | None = None
     _pending: Host | None = None  # the election's winner-to-be
     _election_frames: list[tuple[Host, int]] = attrs.Factory(list)
+    _appeared: set[str] = attrs.Factory(set)  # printers (UNC, lower) the master has listed
     _timers: list[tuple[float, int, str, str, int]] = attrs.Factory(list)
     _seq: itertools.count[int] = attrs.Factory(itertools.count)
     _rng: random.Random = attrs.field(init=False)
@@ -248,6 +254,7 @@ class BrowseDomain:
         if host.up:
             return
         host.up, host.up_since, host.life = True, now, host.life + 1
+        host.down_since = None
         host.role = Role.POTENTIAL if host.may_browse else Role.NONE
         host.announcements = host.refresh_failures = 0
         host.announced.clear()
@@ -279,7 +286,7 @@ class BrowseDomain:
             self._send(host, now, "HostAnnouncement", type=0)
             self._heard(host, 0, now)
         was_master = host.role is Role.MASTER
-        host.up, host.life = False, host.life + 1
+        host.up, host.life, host.down_since = False, host.life + 1, now
         self._log(host, now, "host.down", host.name, clean=clean)
         if host in self.backups and clean:
             self.backups.remove(host)
@@ -323,7 +330,7 @@ class BrowseDomain:
         else:
             self._schedule_round(host, max(now, host.last_round + settings.interval))
 
-    def browse_master(self, now: float, client: str) -> tuple[int, Host | None]:
+    def browse_master(self, now: float) -> tuple[int, Host | None]:
         """Which host a client's browse goes to: the master, or an error status. A client that
         gets no answer forces an election (3.1.6) and reports ERROR_NO_BROWSER_SERVERS_FOUND."""
         if self._master_up():
@@ -417,6 +424,7 @@ class BrowseDomain:
         changed = cache.host_types.get(host.key) != kind
         cache.set_host_type(host.key, kind)
         self._log(master, now, "browse.heard", host.name, type=kind, changed=changed)
+        self._note_listed(host, now)
         self._keep_backups(master, now)
 
     def _master_announce(self, master: Host, now: float) -> None:
@@ -599,6 +607,8 @@ class BrowseDomain:
             statuses = self.deliver(host, target, infos, now) if infos else []
             failed += sum(1 for s in statuses if s)
             sent_to.append(target.name)
+            if target is self.master:
+                self._note_listed(host, now)
         host.announced.update(n.lower() for n in names)
         self._log(
             host,
@@ -611,21 +621,33 @@ class BrowseDomain:
             partial=only is not None,
         )
 
+    def _note_listed(self, host: Host, now: float) -> None:
+        """Log ``browse.listed`` for printers of ``host`` the master lists for the first time in
+        the run, with ``after``: seconds since the printer could first have been announced (its
+        host's start, or its creation if later)."""
+        master = self.master
+        if master is None or not master.up or not master.server.browse.lists_host(host.key):
+            return
+        cached = master.server.browse.printers
+        for name in host.shared_printers():
+            printer = host.server.printers[name.lower()]
+            key = str(announcement(host.name, printer)["pName"]).lower()
+            if key in self._appeared or key not in cached or cached[key].expires <= now:
+                continue
+            self._appeared.add(key)
+            since = max(host.up_since, printer.created)
+            self._log(master, now, "browse.listed", cached[key].name, after=now - since)
+
     # -- expiry ------------------------------------------------------------------------------------
 
     def _expire(self, host: Host, now: float) -> bool:
         gone = host.server.browse.expire(now)
         for entry in gone:
             owner = self.hosts.get(entry.host.lower())
-            self._log(
-                host,
-                now,
-                "browse.expired",
-                entry.name,
-                host=entry.host,
-                age=now - entry.refreshed,
-                owner_up=bool(owner and owner.up),
-            )
+            facts: dict[str, object] = {"host": entry.host, "age": now - entry.refreshed}
+            if host is self.master and owner is not None and owner.down_since is not None:
+                facts["stale"] = now - owner.down_since  # listed this long after its host died
+            self._log(host, now, "browse.expired", entry.name, **facts)
         return bool(gone)
 
     # -- events ------------------------------------------------------------------------------------

@@ -6,9 +6,9 @@ know who is master and what should be listed). Its figures:
 * **convergence**: the first moment the master lists every shared printer of every host that is
   up and announces, and after each change of master the time it took to get there again;
 * **staleness**: for each printer of a host that went down, how long the master kept listing it
-  (its entry's expiry minus the moment its host went down);
+  (``stale`` of the master's ``browse.expired``, which the browse domain computes);
 * **appearance**: for each printer, from its host's start (or the printer's creation, if later)
-  to the moment the master first listed it;
+  to the moment the master first listed it (``after`` of ``browse.listed``);
 * **traffic**: browser frames sent, by kind, with their bytes (UDP payload), host announcements
   the master received, and level-1 AddPrinter calls made, received and failed.
 """
@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from functools import partial
 
 import attrs
 
-from spoolsim.model.browsedomain import BrowseDomain, Host
+from spoolsim.model.browsedomain import BrowseDomain
 from spoolsim.scenario.report import Spread
 
 _CHANGES_LISTING = frozenset(
@@ -83,36 +82,23 @@ class BrowseTally:
         self.browses = self.browse_failures = self.stale_opens = 0
         self.converged_at: float | None = None
         self.refills: list[list] = []  # [master, at, after]
-        self._down_at: dict[str, float] = {}
-        self._since: dict[str, float] = {}  # UNC (lower) -> when it could first be announced
-        self._listed_once: set[str] = set()
         self.staleness: list[float] = []
         self.stale_by_host: dict[str, float] = {}
         self.calls_by_host: dict[str, int] = defaultdict(int)
         self.appearance: list[float] = []
         for host in domain.hosts.values():
-            host.server.log.listeners.append(partial(self._on_event, host))
+            host.server.log.listeners.append(self._on_event)
 
-    def _on_event(
-        self, where: Host, time: float, kind: str, subject: str, data: Mapping[str, object]
-    ) -> None:
+    def _on_event(self, time: float, kind: str, subject: str, data: Mapping[str, object]) -> None:
         if kind == "browse.sent":
             frame = str(data["frame"])
             self.sent[frame] += int(data.get("count", 1))  # type: ignore[call-overload]
             self.sent_bytes[frame] += int(data.get("bytes", 0))  # type: ignore[call-overload]
             return
-        if not kind.startswith(("browse.", "host.", "client.", "printer.added")):
+        if not kind.startswith(("browse.", "host.", "client.")):
             return
-        if kind == "host.up":
-            self._down_at.pop(subject.lower(), None)
-            for name in self.domain.host(subject).shared_printers():
-                self._since.setdefault(f"\\\\{subject}\\{name}".lower(), time)
-        elif kind == "printer.added":
-            for host in self.domain.hosts.values():
-                if subject.lower() in host.server.printers and host.up:
-                    self._since.setdefault(f"\\\\{host.name}\\{subject}".lower(), time)
-        elif kind == "host.down":
-            self._down_at[subject.lower()] = time
+        if kind == "browse.listed":
+            self.appearance.append(float(data["after"]))  # type: ignore[arg-type]
         elif kind == "browse.heard":
             self.heard += 1
         elif kind == "browse.round":
@@ -127,11 +113,10 @@ class BrowseTally:
             self.added += kind == "browse.added"
         elif kind == "browse.expired":
             self.expired += 1
-            down = self._down_at.get(str(data.get("host", "")).lower())
-            if down is not None and where is self.domain.master:
-                self.staleness.append(time - down)
-                owner = str(data.get("host", ""))
-                self.stale_by_host[owner] = max(self.stale_by_host.get(owner, 0.0), time - down)
+            if "stale" in data:
+                stale, owner = float(data["stale"]), str(data["host"])  # type: ignore[arg-type]
+                self.staleness.append(stale)
+                self.stale_by_host[owner] = max(self.stale_by_host.get(owner, 0.0), stale)
         elif kind == "browse.election":
             self.elections += 1
         elif kind == "browse.master":
@@ -156,12 +141,6 @@ class BrowseTally:
         if master is None or not master.up:
             return
         cache = master.server.browse
-        for key, entry in cache.printers.items():
-            if key not in self._listed_once and cache.lists_host(entry.host):
-                self._listed_once.add(key)
-                since = self._since.get(key)
-                if since is not None:
-                    self.appearance.append(now - since)
         if cache.visible < len(self.expected()):
             return
         listed = {e.name.lower() for e in cache.listing(now)}

@@ -89,7 +89,7 @@ class BrowseRun:
         rng = self._rngs.setdefault(group.name, stream(self.seed, group.name, "browse"))
         n = rng.randrange(group.count)
         client_name = f"{group.name}{n + 1:05d}"
-        status, master = self.domain.browse_master(now, client_name)
+        status, master = self.domain.browse_master(now)
         self.service.wake()
         log = (master or self._first_host()).server.log
         if master is None:

@@ -31,6 +31,9 @@ def test_server_death_timeline_matches_the_decay_rule() -> None:
     master = result.servers["DC01"].log
     expired = [e for e in master.of_kind("browse.expired") if e.get("host") == "PS003"]
     assert {e.time for e in expired} == {9060.0}
+    assert {e.get("stale") for e in expired} == {9060.0 - 7200.0}  # listed after the crash
+    listed = master.of_kind("browse.listed")
+    assert listed and all(e.get("after") == 60.0 for e in listed)  # first round 60 s after boot
     for e in master.of_kind("client.browse"):
         listed = any("PS003" in n for n in e.get("names"))
         assert listed == (e.time < 9060.0), e
