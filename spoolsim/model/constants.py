@@ -436,3 +436,46 @@ WINPRINT_DATATYPES = ("RAW", "RAW [FF appended]", "RAW [FF auto]", "NT EMF 1.008
 
 LOCAL_MONITOR = "Local Port"
 TCPIP_MONITOR = "Standard TCP/IP Port"
+
+
+# --------------------------------------------------------------------------------------------------
+# Driver packages (fact sheet 5j): InstallPrinterDriverFromPackage and UploadPrinterDriverPackage
+# flags, DRIVER_INFO_8.dwPrinterDriverAttributes bits, and where a server keeps packages.
+
+
+class IPDFP(enum.IntFlag):
+    FLAG_NONE = 0
+    COPY_ALL_FILES = 0x00000001
+
+
+class UPDP(enum.IntFlag):
+    NONE = 0
+    SILENT_UPLOAD = 0x00000001  # Wine's winspool.h; Samba's bitmap omits it
+    UPLOAD_ALWAYS = 0x00000002
+    CHECK_DRIVERSTORE = 0x00000004
+
+
+class PrinterDriverAttributes(enum.IntFlag):
+    NONE = 0
+    PACKAGE_AWARE = 0x00000001
+    XPS = 0x00000002
+    SANDBOX_ENABLED = 0x00000004
+    CLASS = 0x00000008
+    DERIVED = 0x00000010
+    NOT_SHAREABLE = 0x00000020
+    CATEGORY_FAX = 0x00000040
+    CATEGORY_FILE = 0x00000080
+    CATEGORY_VIRTUAL = 0x00000100
+    CATEGORY_SERVICE = 0x00000200
+    SOFT_RESET_REQUIRED = 0x00000400
+    CATEGORY_3D = 0x00001000
+
+
+# MAX_PATH: RpcAsyncUploadPrinterDriverPackage requires *pcchDestInfPath >= 260 (MS-PAR 3.1.4.2.8).
+MAX_PATH = 260
+# The driver store (MS-PAR 3.1.4.2.7's "print server's driver store"; the Win32 docs name both
+# %windir%\inf and this directory; packages uploaded to a server land here).
+DRIVER_STORE = "C:\\Windows\\System32\\DriverStore\\FileRepository"
+# The spooler's own root; driver files live in DRIVERS\<ENVIRONMENT_DIRS dir>\<cVersion>, package
+# cabinets for Point and Print in DRIVERS\<dir>\PCC.
+SPOOL_DRIVERS = "C:\\Windows\\system32\\spool\\DRIVERS"

@@ -9,6 +9,9 @@ A driver is identified by (name, environment, version). Rules (MS-RPRN 3.1.4.4):
   driver or APD_STRICT_DOWNGRADE a newer-or-equal one (ERROR_PRINTER_DRIVER_ALREADY_INSTALLED);
 - a driver a printer uses cannot be deleted (ERROR_PRINTER_DRIVER_IN_USE); an unknown one is
   ERROR_UNKNOWN_PRINTER_DRIVER.
+
+The files a driver consists of, the APD_* copy rules and installation from driver packages live in
+``spoolsim.model.packages``; this module holds the installed drivers themselves.
 """
 
 from __future__ import annotations
@@ -46,6 +49,10 @@ class Driver:
     core_dependencies: tuple[str, ...] = ()
     min_inbox_date: int = 0
     min_inbox_version: int = 0
+    # Installed from a driver package: the package's INF path in the driver store ("" otherwise).
+    package_inf: str = ""
+    # A derived driver: the class driver it depends on (v4 manifest RequiredClass).
+    class_driver: str = ""
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -84,6 +91,12 @@ class DriverStore:
         return [d for d in self._drivers.values() if d.name.lower() == name.lower()]
 
     def add(self, driver: Driver, flags: int = 0) -> None:
+        """Install ``driver`` (replacing the installed one of the same key) after :meth:`check`."""
+        self.check(driver, flags)
+        self._drivers[driver.key] = driver
+
+    def check(self, driver: Driver, flags: int = 0) -> None:
+        """The checks :meth:`add` makes, without adding: version, required fields, strict flags."""
         versions = _environment_versions(driver.environment)
         if driver.version not in versions:
             raise SpoolerError(
@@ -99,7 +112,6 @@ class DriverStore:
                 raise SpoolerError(Win32.ERROR_PRINTER_DRIVER_ALREADY_INSTALLED, "not newer")
             if flags & APD.STRICT_DOWNGRADE and not _newer(old, driver):
                 raise SpoolerError(Win32.ERROR_PRINTER_DRIVER_ALREADY_INSTALLED, "not older")
-        self._drivers[driver.key] = driver
 
     def remove(self, driver: Driver) -> None:
         del self._drivers[driver.key]

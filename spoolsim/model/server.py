@@ -34,8 +34,11 @@ from spoolsim.model.constants import (
 from spoolsim.model.drivers import DriverStore
 from spoolsim.model.errors import SpoolerError
 from spoolsim.model.events import EventLog
+from spoolsim.model.files import FileSystem
 from spoolsim.model.forms import FormStore
 from spoolsim.model.jobs import Job, JobStatus, Phase, next_phase
+from spoolsim.model.packages import PackageStore
+from spoolsim.model.pointprint import MachineConnection, PointAndPrintDll
 from spoolsim.model.ports import Monitor, Port, PrintProcessor
 from spoolsim.model.printbrowse import (
     BROWSE_VALUES,
@@ -126,6 +129,13 @@ class PrintServer:
     monitors: dict[str, Monitor] = attrs.Factory(dict)
     processors: dict[str, PrintProcessor] = attrs.Factory(dict)
     browse: NetPrinterCache = attrs.Factory(NetPrinterCache)
+    # The server's files (driver directories, staged packages) and its driver store.
+    files: FileSystem = attrs.Factory(FileSystem)
+    packages: PackageStore = attrs.Factory(PackageStore)
+    # Point and Print DLLs by module name (GenerateCopyFilePaths on the server side).
+    point_and_print_dlls: dict[str, PointAndPrintDll] = attrs.Factory(dict)
+    # Per-machine connections (opnums 55-57), by lower-case printer name.
+    machine_connections: dict[str, MachineConnection] = attrs.Factory(dict)
     _last_job_id: int = 0
     _by_port: dict[str, list[Printer]] | None = None  # port key -> printers (see printers_on)
 

@@ -1,6 +1,16 @@
 """The MS-PAR method surface over the model: handles, access checks, validation, buffers."""
 
-from spoolsim.rpc import bidi, data, drivers, forms, jobs, ports, printers  # noqa: F401
+from spoolsim.rpc import (  # noqa: F401
+    bidi,
+    connections,
+    data,
+    drivers,
+    forms,
+    jobs,
+    packages,
+    ports,
+    printers,
+)
 from spoolsim.rpc.client import Client
 from spoolsim.rpc.core import BY_NAME, METHODS, Container, HandleKind, Reply, Surface
 

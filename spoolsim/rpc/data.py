@@ -8,11 +8,17 @@ buffer that is too small is ERROR_MORE_DATA with the size needed.
 
 from __future__ import annotations
 
-from spoolsim.model.constants import PRINTER_DRIVER_DATA_KEY, Access, Win32
+from spoolsim.model.constants import PRINTER_DRIVER_DATA_KEY, Access, RegType, Win32
 from spoolsim.model.errors import SpoolerError
+from spoolsim.model.pointprint import (
+    COPYFILE_EVENT_SET_PRINTER_DATAEX,
+    COPYFILE_FLAG_SERVER_SPOOLER,
+    COPYFILES_KEY,
+    PointAndPrintDll,
+)
 from spoolsim.rpc.core import Call, HandleKind, HandleState, Reply, method, require, sized
 from spoolsim.wire.info import PRINTER_ENUM_VALUES
-from spoolsim.wire.marshal import pack, pack_multi_sz
+from spoolsim.wire.marshal import MarshalError, pack, pack_multi_sz, pack_string, unpack_string
 
 ANY = (HandleKind.SERVER, HandleKind.PRINTER)
 
@@ -46,7 +52,72 @@ def _set(
     else:
         state.printer.data.set(key, name, type_, data)
         call.server.log.add(call.now, "printer.data_set", state.printer.name, key=key, value=name)
+        component = _copyfiles_component(key)
+        dll = _module(call, state, key) if component else None
+        if dll is not None:
+            ok = dll.spooler_copy_file_event(
+                state.printer.name, component, COPYFILE_EVENT_SET_PRINTER_DATAEX
+            )
+            call.server.log.add(
+                call.now,
+                "pnp.copy_file_event",
+                state.printer.name,
+                key=key,
+                module=dll.name,
+                event=COPYFILE_EVENT_SET_PRINTER_DATAEX,
+                ok=bool(ok),
+            )
     return Reply(0)
+
+
+def _copyfiles_component(key: str) -> str:
+    """``ICM`` for ``CopyFiles\\ICM`` (one level down), else ``""``."""
+    head, sep, component = key.strip("\\").partition("\\")
+    if sep and head.lower() == COPYFILES_KEY.lower() and component and "\\" not in component:
+        return component
+    return ""
+
+
+def _module(call: Call, state: HandleState, key: str) -> PointAndPrintDll | None:
+    """The server's Point and Print DLL named by the key's ``Module`` value, if installed."""
+    try:
+        module = unpack_string(state.printer.data.get(key, "Module").data)
+    except (SpoolerError, MarshalError):
+        return None
+    return call.server.point_and_print_dlls.get(module.lower())
+
+
+def _copy_file_paths(call: Call, state: HandleState, key: str) -> list[dict[str, object]]:
+    """For a ``CopyFiles\\<component>`` key: the SourceDir and TargetDir values the server
+    adds to EnumPrinterDataEx, after its Point and Print DLL (if any) has had its say. They are
+    never stored."""
+    if not _copyfiles_component(key):
+        return []
+    try:
+        directory = unpack_string(state.printer.data.get(key, "Directory").data)
+    except (SpoolerError, MarshalError):
+        return []
+    printer = state.printer.name
+    source, target = f"\\\\{call.server.name}\\PRINT$\\{directory}", directory
+    dll = _module(call, state, key)
+    if dll is not None:
+        source, target = dll.generate_copy_file_paths(
+            printer, directory, source, target, COPYFILE_FLAG_SERVER_SPOOLER
+        )
+    call.server.log.add(
+        call.now,
+        "pnp.copy_file_paths",
+        printer,
+        key=key,
+        module=dll.name if dll else "",
+        side="server",
+        source=source,
+        target=target,
+    )
+    return [
+        {"pValueName": "SourceDir", "dwType": RegType.REG_SZ, "pData": pack_string(source)},
+        {"pValueName": "TargetDir", "dwType": RegType.REG_SZ, "pData": pack_string(target)},
+    ]
 
 
 @method(16)
@@ -140,6 +211,7 @@ def RpcAsyncEnumPrinterDataEx(
         {"pValueName": v.name, "dwType": v.type, "pData": v.data}  # sizes derived when packed
         for v in values
     ]
+    records.extend(_copy_file_paths(call, state, pKeyName))
     data = pack(PRINTER_ENUM_VALUES, records)
     return sized(
         data,

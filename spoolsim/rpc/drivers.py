@@ -1,4 +1,8 @@
-"""Printer drivers (MS-PAR 3.1.4.6, without packages): add, enumerate, get, directory, delete."""
+"""Printer drivers (MS-PAR 3.1.4.6): add, enumerate, get, directory, delete.
+
+Packages are in ``spoolsim.rpc.packages``; the rules for adding a driver and copying its files
+(the APD_* flags) are in ``spoolsim.model.packages``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 from spoolsim.model.constants import DPD, ENVIRONMENT_DIRS, Access, Win32
 from spoolsim.model.drivers import Driver, canonical_environment
 from spoolsim.model.errors import SpoolerError
+from spoolsim.model.packages import add_printer_driver, remove_driver_files, shared_driver_files
 from spoolsim.rpc.core import (
     Call,
     Container,
@@ -103,10 +108,7 @@ def RpcAsyncAddPrinterDriver(
     info = pDriverContainer.info or {}
     env = canonical_environment(info.get("pEnvironment"))
     driver = _driver_from_info(pDriverContainer.Level, info, env)
-    call.server.drivers.add(driver, dwFileCopyFlags)
-    call.server.log.add(
-        call.now, "driver.added", driver.name, environment=env, version=driver.version
-    )
+    add_printer_driver(call.server, call.now, driver, dwFileCopyFlags or 0)
     return Reply(0)
 
 
@@ -146,7 +148,7 @@ def RpcAsyncGetPrinterDriverDirectory(
     return sized(pack_string(path), 1, cbBuf, out="pDriverDirectory", count=None)
 
 
-def _delete(call: Call, env: str, name: str, version: int | None) -> None:
+def _delete(call: Call, env: str, name: str, version: int | None, flags: int = 0) -> None:
     server = call.server
     doomed = [
         d
@@ -159,9 +161,21 @@ def _delete(call: Call, env: str, name: str, version: int | None) -> None:
         users = [p.name for p in server.printers.values() if p.driver_name.lower() == name.lower()]
         if users:
             raise SpoolerError(Win32.ERROR_PRINTER_DRIVER_IN_USE, f"{name} is used by {users[0]}")
+    if flags & DPD.DELETE_ALL_FILES:  # only when every file can go (MS-RPRN 3.1.4.4.7)
+        for d in doomed:
+            shared = shared_driver_files(server, d)
+            if shared:
+                raise SpoolerError(
+                    Win32.ERROR_PRINTER_DRIVER_IN_USE, f"{shared[0]} is used by another driver"
+                )
     for d in doomed:
         server.drivers.remove(d)
-        server.log.add(call.now, "driver.deleted", d.name, environment=env, version=d.version)
+        removed = 0
+        if flags & (DPD.DELETE_UNUSED_FILES | DPD.DELETE_ALL_FILES):
+            removed = remove_driver_files(server, d)
+        server.log.add(
+            call.now, "driver.deleted", d.name, environment=env, version=d.version, files=removed
+        )
 
 
 @method(42)
@@ -187,5 +201,5 @@ def RpcAsyncDeletePrinterDriverEx(
     if dwDeleteFlag & ~known:
         raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, f"dwDeleteFlag 0x{dwDeleteFlag:x}")
     version = dwVersionNum if dwDeleteFlag & DPD.DELETE_SPECIFIC_VERSION else None
-    _delete(call, canonical_environment(pEnvironment), pDriverName or "", version)
+    _delete(call, canonical_environment(pEnvironment), pDriverName or "", version, dwDeleteFlag)
     return Reply(0)
