@@ -10,8 +10,9 @@ A driver is identified by (name, environment, version). Rules (MS-RPRN 3.1.4.4):
 - a driver a printer uses cannot be deleted (ERROR_PRINTER_DRIVER_IN_USE); an unknown one is
   ERROR_UNKNOWN_PRINTER_DRIVER.
 
-The files a driver consists of, the APD_* copy rules and installation from driver packages live in
-``spoolsim.model.packages``; this module holds the installed drivers themselves.
+Where a driver's files live is ``spoolsim.model.driverfiles``; the APD_* copy rules of
+AddPrinterDriver are ``adddriver``; packages and their installation are ``packages``,
+``packageupload`` and ``packageinstall``. This module holds the installed drivers themselves.
 """
 
 from __future__ import annotations

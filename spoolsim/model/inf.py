@@ -432,7 +432,7 @@ def driver_install(
     )
     main = {f.casefold() for f in (driver_file, data_file, config_file, help_file)}
     package = inf.section(f"PrinterPackageInstallation.{arch}") or _NONE
-    date, packed = _driver_ver(version.values("DriverVer"))
+    date, packed = driver_ver(version.values("DriverVer"))
     return InfDriver(
         model=line.key or model,
         manufacturer=manufacturer,
@@ -527,7 +527,7 @@ def _copied_files(inf: Inf, install: InfSection) -> Iterable[tuple[str, str]]:
                 yield dest, src
 
 
-def _driver_ver(fields: tuple[str, ...]) -> tuple[tuple[int, int, int] | None, int]:
+def driver_ver(fields: tuple[str, ...]) -> tuple[tuple[int, int, int] | None, int]:
     """[Version] DriverVer = mm/dd/yyyy[, a.b.c.d]; a malformed part reads as absent."""
     found = (
         re.fullmatch(r"\s*([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\s*", fields[0]) if fields else None

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from spoolsim.model.adddriver import add_printer_driver
 from spoolsim.model.constants import DPD, ENVIRONMENT_DIRS, Access, Win32
+from spoolsim.model.driverfiles import remove_driver_files, shared_driver_files
 from spoolsim.model.drivers import Driver, canonical_environment
 from spoolsim.model.errors import SpoolerError
-from spoolsim.model.packages import add_printer_driver, remove_driver_files, shared_driver_files
 from spoolsim.rpc.core import (
     Call,
     Container,

@@ -23,17 +23,16 @@ from typing import Any
 
 from spoolsim.model.constants import MAX_PATH, S_OK, Access, Win32, hresult_from_win32
 from spoolsim.model.errors import SpoolerError
+from spoolsim.model.packageinstall import install_from_package
 from spoolsim.model.packages import (
     check_inf_path,
     core_driver_installed,
     core_printer_drivers,
-    delete_package,
-    install_from_package,
     is_guid,
     package_cab,
     package_environment,
-    upload_package,
 )
+from spoolsim.model.packageupload import delete_package, upload_package
 from spoolsim.rpc.core import Call, Reply, check_server_access, method
 
 

@@ -35,11 +35,11 @@ import attrs
 
 from spoolsim.model.clients import ClientMachine
 from spoolsim.model.constants import ENVIRONMENT_DIRS, SPOOL_DRIVERS, Access, RegType, Win32
+from spoolsim.model.driverfiles import driver_files
 from spoolsim.model.drivers import Driver
 from spoolsim.model.errors import SpoolerError
 from spoolsim.model.events import EventLog
 from spoolsim.model.files import FileRecord
-from spoolsim.model.packages import driver_files
 from spoolsim.model.pointprint import (
     COPYFILE_EVENT_ADD_PRINTER_CONNECTION,
     COPYFILE_EVENT_FILES_CHANGED,

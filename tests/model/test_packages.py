@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spoolsim.model import Driver, PrintServer
+from spoolsim.model.adddriver import add_printer_driver
 from spoolsim.model.constants import (
     APD,
     DRIVER_STORE,
@@ -18,24 +19,18 @@ from spoolsim.model.constants import (
     Win32,
 )
 from spoolsim.model.constants import PrinterDriverAttributes as PDA
+from spoolsim.model.driverfiles import cab_path, driver_directory, driver_files, staging_directory
 from spoolsim.model.errors import SpoolerError
 from spoolsim.model.files import FileRecord, FileSystem, is_absolute, normpath, valid_path
+from spoolsim.model.manifests import parse_manifest
+from spoolsim.model.packageinstall import install_from_package
 from spoolsim.model.packages import (
-    add_printer_driver,
-    cab_path,
     core_driver_installed,
     core_printer_drivers,
-    delete_package,
-    driver_directory,
-    driver_files,
     filetime,
-    install_from_package,
     package_cab,
-    parse_manifest,
-    stage_package,
-    staging_directory,
-    upload_package,
 )
+from spoolsim.model.packageupload import delete_package, stage_package, upload_package
 from spoolsim.model.printers import Printer
 
 X64 = "Windows x64"

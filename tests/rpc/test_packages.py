@@ -17,14 +17,10 @@ from spoolsim.model.constants import (
     Win32,
     hresult_from_win32,
 )
+from spoolsim.model.driverfiles import cab_path, driver_directory, staging_directory
 from spoolsim.model.files import FileRecord
-from spoolsim.model.packages import (
-    cab_path,
-    driver_directory,
-    filetime,
-    stage_package,
-    staging_directory,
-)
+from spoolsim.model.packages import filetime
+from spoolsim.model.packageupload import stage_package
 from spoolsim.rpc import Container
 from tests.model.test_packages import CORE_GUID, UNIDRV_FILES, dll, make_inf, manifest
 from tests.rpc.estate import Estate
