@@ -15,10 +15,19 @@ from devices.faults import Fault
 from devices.profile import load_profile
 from spoolsim.model import Driver, Printer, PrintServer
 from spoolsim.model.constants import LOCAL_MONITOR, TCPIP_MONITOR, PrinterAttributes
+from spoolsim.model.driverfiles import driver_directory
+from spoolsim.model.files import FileRecord
+from spoolsim.model.pointprint import environment_of
 from spoolsim.model.ports import LPR, RAW, Port, TcpConfig
 from spoolsim.model.server import DEFAULT_EPOCH
 from spoolsim.runtime import VirtualNetwork
-from spoolsim.scenario.schema import LOCAL_PORTS, PrinterSpec, Scenario, parse_time_of_day
+from spoolsim.scenario.schema import (
+    LOCAL_PORTS,
+    DriverSpec,
+    PrinterSpec,
+    Scenario,
+    parse_time_of_day,
+)
 
 
 def stream(seed: int, *names: object) -> random.Random:
@@ -70,9 +79,36 @@ def build_estate(
             bidi=port.bidi,
         )
         server.add_port(Port(port.name, TCPIP_MONITOR, tcp=tcp), 0.0)
+    for driver in scenario.drivers:
+        for server in [by_name[driver.server.lower()]] if driver.server else servers:
+            install_driver(server, driver)
     for spec in scenario.printers:
         add_printer(by_name.get((spec.server or "").lower(), default), spec, 0.0)
     return servers, network
+
+
+def install_driver(server: PrintServer, spec: DriverSpec) -> None:
+    """Put ``spec``'s files in the server's driver directories and install it, per architecture."""
+    for arch in spec.architectures:
+        env = environment_of(arch)
+        directory = driver_directory(env, 3)
+        for name, size in spec.files.items():
+            record = FileRecord(size=size, version=spec.version, date=spec.date)
+            server.files.put(f"{directory}\\{name}", record)
+        roles = {spec.driver_file, spec.config_file, spec.data_file}
+        server.drivers.add(
+            Driver(
+                name=spec.name,
+                environment=env,
+                version=3,
+                driver_path=spec.driver_file,
+                data_file=spec.data_file,
+                config_file=spec.config_file,
+                dependent_files=tuple(n for n in spec.files if n not in roles),
+                driver_version=spec.version,
+                driver_date=spec.date,
+            )
+        )
 
 
 def add_printer(server: PrintServer, spec: PrinterSpec, now: float) -> Printer:

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from spoolsim.scenario import reader as r
+from spoolsim.scenario.drivertables import CLIENT_PNP_KEYS
 from spoolsim.scenario.lines import LineMap, Path
 from spoolsim.scenario.reader import Problem, ScenarioError
 from spoolsim.scenario.schema import (
@@ -59,6 +60,8 @@ TOP_KEYS = (
     "printers",
     "fleets",
     "browsing",
+    "network",
+    "drivers",
     "clients",
     "timeline",
     "expect",
@@ -86,6 +89,7 @@ CLIENT_KEYS = (
     "choice",
     "browse_every",
     "open_seen",
+    *CLIENT_PNP_KEYS,
 )
 _SYNTAX = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
@@ -156,11 +160,14 @@ class _Loader(TimelineReader):
         description = self.field(data, (), "description", r.text(empty=True), "")
         simulation = self._simulation()
         browsing = self._browsing()
+        network = self.network(data)
         self.read_estate(data)
+        drivers = self.drivers(data)
         clients = [(p, self._client(t, p)) for p, t in self.tables(data, "clients")]
         timeline = [(p, self.action(t, p)) for p, t in self.tables(data, "timeline")]
         expect = [(p, self.expectation(t, p)) for p, t in self.tables(data, "expect")]
         self.resolve_estate()
+        driver_specs = self.resolve_drivers(drivers)
         clients = [(p, self._resolve_choice(c, p)) for p, c in clients]
         actions = self.resolve_timeline(timeline)
         expect = [self.resolve_expectation(e, p) for p, e in expect]
@@ -180,6 +187,8 @@ class _Loader(TimelineReader):
             path=self.file if self.is_file else None,
             fleets=tuple(self.fleets),
             browsing=browsing,
+            network=network,
+            drivers=tuple(driver_specs),
         )
 
     # -- sections ----------------------------------------------------------------------------------
@@ -254,6 +263,7 @@ class _Loader(TimelineReader):
             copies=self.field(table, path, "copies", r.integer(low=1, high=9999), 1),
             browse_every=self.field(table, path, "browse_every", r.duration(positive=True), None),
             open_seen=self.field(table, path, "open_seen", r.boolean, False),
+            **self.client_pnp_fields(table, path),
         )
 
     def _arrival(self, value: Any, path: Path) -> Arrival:

@@ -127,6 +127,7 @@ class Report:
     outcomes: tuple[Outcome, ...]
     series: Mapping[str, Sequence[float]]
     browse: Any = None  # a browsereport.BrowseReport when the scenario browses
+    pnp: Any = None  # a pointprint.PnpReport when clients connect by Point and Print
 
     @property
     def speedup(self) -> float:
@@ -308,6 +309,7 @@ class Tally:
         events: int,
         expectations: Iterable[Expectation] = (),
         browse: Any = None,
+        pnp: Any = None,
     ) -> Report:
         for index, server in enumerate(self.servers):
             for p in server.printers.values():
@@ -355,6 +357,7 @@ class Tally:
             outcomes=(),
             series={k: tuple(v) for k, v in self.series.items()},
             browse=browse,
+            pnp=pnp,
         )
         return attrs.evolve(report, outcomes=tuple(judge(report, x) for x in expectations))
 
@@ -391,7 +394,23 @@ def metric_value(report: Report, metric: str, printer: str | None = None) -> flo
     }
     if metric in counts:
         return float(sum(counts[metric](r) for r in rows))
+    if metric.startswith("pnp_"):
+        return _pnp_metric(report.pnp, metric)
     return _browse_metric(report.browse, metric)
+
+
+def _pnp_metric(p: Any, metric: str) -> float | None:
+    """Point and Print figures (None when no client connects)."""
+    if p is None:
+        return None
+    values = {
+        "pnp_connections": float(p.connections),
+        "pnp_failed": float(p.failed),
+        "pnp_bytes": float(p.bytes),
+        "pnp_all_ready": p.all_ready,
+        "pnp_peak_link": p.peak_link,
+    }
+    return values.get(metric)
 
 
 def _browse_metric(b: Any, metric: str) -> float | None:

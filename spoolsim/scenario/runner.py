@@ -41,12 +41,13 @@ from spoolsim.model import PrintServer
 from spoolsim.model.constants import Access, Win32
 from spoolsim.model.events import EventLog
 from spoolsim.model.jobs import Phase
-from spoolsim.model.security import Principal, user
+from spoolsim.model.security import Principal, admin, user
 from spoolsim.rpc import Client, Container
 from spoolsim.runtime import LivingSpooler, RuntimeConfig, VirtualNetwork, open_estate
 from spoolsim.scenario.browsereport import BrowseTally
 from spoolsim.scenario.browsing import BrowseRun
 from spoolsim.scenario.build import add_printer, build_estate, minutes, stream
+from spoolsim.scenario.pointprint import PnpRun
 from spoolsim.scenario.report import Report, Tally
 from spoolsim.scenario.schema import Action, ClientGroup, PrinterSpec, Scenario
 
@@ -118,6 +119,14 @@ class ScenarioRun:
         for sp in spoolers:
             for p in sp.server.printers.values():
                 self._home[p.name.lower()] = sp
+        wants_pnp = any(g.connect_within is not None for g in scenario.clients) or any(
+            a.action == "update_driver" for a in scenario.timeline
+        )
+        self.pnp = (
+            PnpRun(scenario, seed, self.spoolers, self._home, self._principal)
+            if wants_pnp
+            else None
+        )
         self.all_printers = sorted(
             (p.name for sp in spoolers for p in sp.server.printers.values()), key=str.lower
         )
@@ -224,7 +233,8 @@ class ScenarioRun:
         principal = self._principals.get(key)
         if principal is None:
             name = f"{group.name}{n + 1:05d}"
-            principal = self._principals[key] = user(name, machine=f"{name}-PC")
+            make = admin if group.admin else user
+            principal = self._principals[key] = make(name, machine=f"{name}-PC")
         return principal
 
     def _data(self, per_page: int, pages: int) -> bytes:
@@ -281,6 +291,8 @@ class ScenarioRun:
             self._home[spec.name.lower()] = sp
         elif kind == "set":
             self._set(target, action.params["key"], action.params["value"], now)
+        elif kind == "update_driver" and self.pnp is not None:
+            self.pnp.update_driver(action, now)
         elif kind == "burst":
             group = next(g for g in self.scenario.clients if g.name.lower() == target.lower())
             over = float(action.params.get("over", 0.0))
@@ -319,12 +331,14 @@ class ScenarioRun:
     # -- the clock ---------------------------------------------------------------------------------
 
     def unfinished(self) -> int:
-        return sum(
+        """Jobs still in the spooler, and Point and Print connections still in progress."""
+        jobs = sum(
             1
             for sp in self.spoolers.values()
             for job in sp.server.jobs.values()
             if job.phase in _UNFINISHED
         )
+        return jobs + (self.pnp.in_flight if self.pnp is not None else 0)
 
     def every(self, interval: float, fn: Callable[[float], None], until: float) -> None:
         """Call ``fn(t)`` at 0, interval, 2 * interval, ... (exact multiples, no drift)."""
@@ -413,6 +427,8 @@ async def run_scenario(
                 metrics.attach_browsing(run.browsing.domain)
         run.start_timeline()
         run.start_clients()
+        if run.pnp is not None:
+            run.pnp.start()
         if run.browsing is not None:
             run.browsing.start(end)
         async with trio.open_nursery() as waiting:
@@ -436,6 +452,7 @@ async def run_scenario(
         events=sum(s.log.count for s in servers),
         expectations=scenario.expect,
         browse=browse_tally.report(now) if browse_tally is not None else None,
+        pnp=run.pnp.report() if run.pnp is not None else None,
     )
     return RunResult(report, {s.name: s for s in servers}, network)
 

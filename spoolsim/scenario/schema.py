@@ -48,6 +48,7 @@ ACTIONS = (
     "set",
     "burst",
     "browse",
+    "update_driver",
 )
 JAM_KINDS = ("jam", "door_open", "offline", "paper_out", "toner_out")
 PRINTER_SETTINGS = ("priority", "start_time", "until_time", "comment", "location", "datatype")
@@ -73,6 +74,11 @@ METRICS = (
     "browse_staleness",
     "browse_list_size",
     "announcement_bytes",
+    "pnp_connections",
+    "pnp_failed",
+    "pnp_bytes",
+    "pnp_all_ready",
+    "pnp_peak_link",
 )
 HOST_OS = ("server", "workstation")
 MAINTAIN_SERVER_LIST = ("auto", "yes", "no")
@@ -238,6 +244,39 @@ class ClientGroup:
     copies: int = 1
     browse_every: float | None = None
     open_seen: bool = False
+    connect_within: float | None = None
+    admin: bool = False
+    inbox: tuple[str, ...] = ()
+    restrict_driver_installation: bool = True
+    trusted_servers: tuple[str, ...] | None = None
+
+
+@attrs.frozen
+class NetworkSpec:
+    """Each server's network link: its bandwidth and the round-trip time to its clients."""
+
+    bandwidth_mbps: float = 1000.0
+    latency_ms: float = 1.0
+
+
+@attrs.frozen
+class DriverSpec:
+    """A printer driver installed on a server for some environments, with its files' sizes.
+
+    ``version`` is packed a.b.c.d (16 bits each) and ``date`` a FILETIME, as DRIVER_INFO_6
+    carries them. ``files`` maps every file name to its size in bytes; ``driver_file``,
+    ``config_file`` and ``data_file`` name three of them and the rest are dependent files.
+    """
+
+    name: str
+    architectures: tuple[str, ...]
+    version: int
+    date: int
+    driver_file: str
+    config_file: str
+    data_file: str
+    files: dict[str, int]
+    server: str | None = None
 
 
 @attrs.frozen
@@ -246,8 +285,9 @@ class Action:
 
     ``params`` by action: ``jam`` {"kind"?}, ``fix`` {"action"?}, ``add_printer`` {"printer":
     PrinterSpec} (``target`` is its name), ``set`` {"key", "value"}, ``burst`` {"jobs", "over",
-    "printer"?}, ``server_down`` {"clean"?}; the others have none. ``line`` is where the action
-    is written.
+    "printer"?}, ``server_down`` {"clean"?}, ``update_driver`` {"version", "date", "files",
+    "reconnect_within"} (``target`` is the driver); the others have none. ``line`` is where the
+    action is written.
     """
 
     at: float
@@ -302,6 +342,8 @@ class Scenario:
     path: str | None = None
     fleets: tuple[Fleet, ...] = ()
     browsing: Browsing | None = None
+    network: NetworkSpec = NetworkSpec()
+    drivers: tuple[DriverSpec, ...] = ()
 
 
 # -- time text -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pathlib
 from collections.abc import Iterator
 
 from spoolsim.scenario.browsereport import summary as browse_summary
+from spoolsim.scenario.pointprint import summary as pnp_summary
 from spoolsim.scenario.report import Report, Spread
 
 
@@ -62,6 +63,8 @@ def summary_lines(report: Report, *, max_printers: int = 40) -> Iterator[str]:
     yield f"device faults: {total}" + (f"  ({shown}{more})" if faults else "")
     if report.browse is not None:
         yield from browse_summary(report.browse)
+    if report.pnp is not None:
+        yield from pnp_summary(report.pnp)
     if report.outcomes:
         yield "expectations:"
         for o in report.outcomes:

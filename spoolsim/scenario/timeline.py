@@ -20,6 +20,7 @@ from devices.faults import ACTIONS as CLEAR_ACTIONS
 from spoolsim.model.printbrowse import BROWSE_VALUES, BrowseSettings
 from spoolsim.model.server import default_settings
 from spoolsim.scenario import reader as r
+from spoolsim.scenario.drivertables import UPDATE_KEYS, DriverReader
 from spoolsim.scenario.lines import Path
 from spoolsim.scenario.schema import (
     ACTIONS,
@@ -42,6 +43,7 @@ ACTION_KEYS: dict[str, tuple[str, ...]] = {
     "set": ("key", "value"),
     "burst": ("jobs", "over", "printer"),
     "server_down": ("clean",),
+    "update_driver": UPDATE_KEYS,
 }
 # What an action's target names.
 TARGETS = {
@@ -54,6 +56,7 @@ TARGETS = {
     "set": "printer or server",
     "burst": "group",
     "browse": "group",
+    "update_driver": "driver",
 }
 PRINTER_TABLE = ("name", "ports", *PRINTER_KEYS)
 MAX_ACTIONS = 100_000  # after repetitions and patterns are written out
@@ -68,7 +71,7 @@ def is_pattern(name: str) -> bool:
     return any(char in name for char in "*?[")
 
 
-class TimelineReader(EstateReader):
+class TimelineReader(EstateReader, DriverReader):
     """Reads ``[[timeline]]`` and ``[[expect]]`` tables on top of the estate."""
 
     def __init__(self, lines: Any, file: str, base: Any) -> None:
@@ -76,6 +79,7 @@ class TimelineReader(EstateReader):
         self.duration: float | None = None
         self.end: float | None = None  # duration + drain
         self.groups = r.Names("client group", self)
+        self.driver_names = r.Names("driver", self)
         self.added: dict[str, float] = {}  # printers the timeline adds (folded) -> when
         self._repeats: dict[Path, tuple[float, float]] = {}  # entry -> (every, until)
 
@@ -111,6 +115,8 @@ class TimelineReader(EstateReader):
                     target = params["printer"].name
         elif action == "set":
             params = self._setting(table, path)
+        elif action == "update_driver":
+            params = self.update_params(table, path)
         elif action == "server_down" and "clean" in table:
             params["clean"] = self.field(table, path, "clean", r.boolean)
         elif action == "burst":
@@ -254,6 +260,7 @@ class TimelineReader(EstateReader):
             "server": self.server_names,
             "group": self.groups,
             "printer": self.printer_names,
+            "driver": self.driver_names,
         }[kind]
         if is_pattern(target):
             pool = names.names()
