@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spoolsim.model import PrintServer
 from spoolsim.model.clients import ClientMachine
 from spoolsim.model.constants import Access, PrinterAttributes, RegType, Win32
+from spoolsim.model.driverfiles import driver_directory, driver_files
 from spoolsim.model.files import FileRecord
 from spoolsim.model.pointprint import (
     COPYFILE_EVENT_ADD_PRINTER_CONNECTION,
@@ -347,3 +350,70 @@ def test_per_machine_connections_opnums_55_to_57():
     assert c.call(56, None, "\\\\NTPRINT\\HpColor").status == Win32.ERROR_INVALID_PRINTER_NAME
     assert c.call(57, None, 0).pcReturned == 0
     assert c.call(57, "\\\\ELSEWHERE", 0).status == Win32.ERROR_INVALID_NAME
+
+
+ops = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("connect"),
+            st.integers(0, 2),
+            st.booleans(),
+            st.sampled_from(["HpColor", "HpColor2"]),
+        ),
+        st.tuples(
+            st.just("update"),
+            st.sets(st.sampled_from(sorted(DRIVER.files)), min_size=1),
+            st.integers(1, 10**6),
+        ),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops, st.sampled_from(["x86", "x64"]))
+def test_connections_keep_the_cache_equal_to_the_server_and_fetch_only_differences(seq, arch):
+    """Whatever mix of connections and driver updates: a connection that needs a driver is
+    refused exactly when the policy refuses the user; a successful one leaves the client with the
+    server's driver version and the server's very files, having downloaded exactly the files that
+    differed."""
+    rig = Rig()
+    rig.add_printer("HpColor2")
+    env = "Windows NT x86" if arch == "x86" else "Windows x64"
+    clients = [
+        ClientMachine(f"C{i}", architecture=arch, policy=PointAndPrintPolicy(i == 2, None))
+        for i in range(3)
+    ]
+    for op in seq:
+        if op[0] == "update":
+            _, changed, size = op
+            old = rig.server.drivers.find(DRIVER.name, env)
+            new = attrs.evolve(old, driver_version=old.driver_version + 1)
+            for name in changed:
+                path = f"{driver_directory(env, 3)}\\{name}"
+                rig.server.files.put(path, FileRecord(size=size, version=new.driver_version))
+            rig.server.drivers.add(new)
+            continue
+        _, i, is_admin, printer = op
+        client = clients[i]
+        server_driver = rig.server.drivers.find(DRIVER.name, env)
+        server_files = dict(driver_files(rig.server.files, server_driver))
+        mine = client.spooler.drivers.find(DRIVER.name, env)
+        needs = mine is None or mine.driver_version != server_driver.driver_version
+        differing = {p: r for p, r in server_files.items() if client.spooler.files.get(p) != r}
+        principal = admin("a", client.name) if is_admin else user("u", client.name)
+        result = rig.connect(client, principal=principal, printer=printer)
+        refused = needs and not is_admin and client.policy.restrict_to_administrators
+        assert (result.status == Win32.ERROR_ACCESS_DENIED) == refused, result
+        if refused:
+            continue
+        assert result.ok, result
+        assert result.driver_source == ("download" if needs else "cache")
+        if needs:
+            assert result.bytes == sum(r.size for r in differing.values())
+        else:
+            assert result.bytes == 0
+        cached = client.spooler.drivers.find(DRIVER.name, env)
+        assert cached.driver_version == server_driver.driver_version
+        for path, record in server_files.items():
+            assert client.spooler.files.get(path) == record
