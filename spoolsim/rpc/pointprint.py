@@ -243,7 +243,7 @@ def _driver(
         flow.event("pnp.driver", driver=name, source="cache")
         return cached, "cache"
     if client.has_inbox(name):
-        driver = _install(client, _driver_of(info, env), {}, flow.now)
+        driver = _install(client, _driver_of(info, env), {})
         flow.event("pnp.driver", driver=name, source="inbox")
         return driver, "inbox"
     refusal = client.policy.refuses(principal, server_name)
@@ -263,7 +263,7 @@ def _driver(
             f"\\\\{server_name}\\print$\\{subdir}\\{file}", record.size, "driver"
         )
         fetched[local] = record
-    driver = _install(client, server_driver, fetched, flow.now)
+    driver = _install(client, server_driver, fetched)
     flow.event(
         "pnp.driver",
         driver=name,
@@ -292,9 +292,7 @@ def _driver_of(info: dict[str, object], env: str) -> Driver:
     )
 
 
-def _install(
-    client: ClientMachine, driver: Driver, files: dict[str, FileRecord], now: float
-) -> Driver:
+def _install(client: ClientMachine, driver: Driver, files: dict[str, FileRecord]) -> Driver:
     """Put the downloaded files in the client's driver directory and the driver in its
     spooler (replacing an older one of the same name)."""
     for path, record in files.items():

@@ -166,12 +166,13 @@ class PnpRun:
         """Install the new version everywhere the driver is, then send its users to reconnect."""
         name = action.target or ""
         params = action.params
-        users = set()
-        for key, sp in self.home.items():
-            if sp.server.printers[key].driver_name.lower() == name.lower():
-                users.add(key)
+        users = {
+            key
+            for key, sp in self.home.items()
+            if sp.server.printers[key].driver_name.lower() == name.lower()
+        }
         for server in {id(sp.server): sp.server for sp in self.home.values()}.values():
-            for driver in [d for d in server.drivers.named(name)]:
+            for driver in server.drivers.named(name):
                 directory = driver_directory(driver.environment, driver.version)
                 for file, size in params["files"].items():
                     record = FileRecord(size=size, version=params["version"], date=params["date"])
