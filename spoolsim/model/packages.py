@@ -91,7 +91,7 @@ def check_inf_path(inf_path: str | None) -> str:
 class CoreDriver:
     """A core printer driver a package provides (a model named by a GUID)."""
 
-    guid: str  # "{XXXXXXXX-…}", upper case
+    guid: str  # braced and upper case, as in CoreDriverDependencies
     environment: str
     driver_date: int  # FILETIME
     driver_version: int

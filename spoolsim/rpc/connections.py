@@ -13,13 +13,13 @@ from __future__ import annotations
 from spoolsim.model.constants import Access, PrinterAttributes, Win32
 from spoolsim.model.errors import SpoolerError
 from spoolsim.model.pointprint import MachineConnection
+from spoolsim.model.printbrowse import host_of
 from spoolsim.rpc.core import Call, Reply, buffered, check_server_access, check_server_name, method
 
 
 def _connection_name(name: str | None) -> str:
     """A printer connection is named ``\\\\SERVER\\Printer``."""
-    server, _, printer = (name or "")[2:].partition("\\")
-    if not (name or "").startswith("\\\\") or not server or not printer or "," in printer:
+    if host_of(name or "") is None or "," in (name or ""):
         raise SpoolerError(Win32.ERROR_INVALID_PRINTER_NAME, f"{name!r} is not \\\\SERVER\\Printer")
     return name or ""
 

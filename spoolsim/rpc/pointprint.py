@@ -39,7 +39,7 @@ from spoolsim.model.driverfiles import driver_files
 from spoolsim.model.drivers import Driver
 from spoolsim.model.errors import SpoolerError
 from spoolsim.model.events import EventLog
-from spoolsim.model.files import FileRecord
+from spoolsim.model.files import FileRecord, basename
 from spoolsim.model.pointprint import (
     COPYFILE_EVENT_ADD_PRINTER_CONNECTION,
     COPYFILE_EVENT_FILES_CHANGED,
@@ -50,6 +50,7 @@ from spoolsim.model.pointprint import (
     Connection,
     drivers_dir,
 )
+from spoolsim.model.printbrowse import host_of
 from spoolsim.model.security import Principal
 from spoolsim.rpc.core import Reply, Session, Surface
 from spoolsim.wire.info import LAYOUTS, PRINTER_ENUM_VALUES
@@ -135,19 +136,6 @@ class _Flow:
         self.bytes += size
 
 
-def _split_unc(printer: str) -> tuple[str, str]:
-    if not printer.startswith("\\\\") or "\\" not in printer[2:]:
-        raise _Failed(Win32.ERROR_INVALID_PRINTER_NAME, f"{printer!r} is not \\\\SERVER\\Printer")
-    server, _, name = printer[2:].partition("\\")
-    if not server or not name:
-        raise _Failed(Win32.ERROR_INVALID_PRINTER_NAME, f"{printer!r} is not \\\\SERVER\\Printer")
-    return server, name
-
-
-def _basename(path: str) -> str:
-    return path.rsplit("\\", 1)[-1]
-
-
 def add_printer_connection(
     client: ClientMachine,
     surface: Surface,
@@ -170,7 +158,11 @@ def add_printer_connection(
     started, source = now, ""
     handle = None
     try:
-        server_name, _ = _split_unc(printer)
+        server_name = host_of(printer)
+        if server_name is None:
+            raise _Failed(
+                Win32.ERROR_INVALID_PRINTER_NAME, f"{printer!r} is not \\\\SERVER\\Printer"
+            )
         flow.event("pnp.connect", user=principal.user, server=server_name)
         reply = yield from flow.call(
             "RpcAsyncOpenPrinter", printer, None, None, Access.PRINTER_ACCESS_USE
@@ -255,7 +247,7 @@ def _driver(
     subdir = f"{ENVIRONMENT_DIRS[env]}\\{server_driver.version}"
     fetched: dict[str, FileRecord] = {}
     for path, record in driver_files(flow.surface.server.files, server_driver):
-        file = _basename(path)
+        file = basename(path)
         local = f"{SPOOL_DRIVERS}\\{subdir}\\{file}"
         if client.spooler.files.get(local) == record:
             continue  # the cache has this very file
@@ -276,7 +268,7 @@ def _driver(
 
 def _driver_of(info: dict[str, object], env: str) -> Driver:
     def text(key: str) -> str:
-        return _basename(str(info.get(key) or ""))
+        return basename(str(info.get(key) or ""))
 
     return Driver(
         name=str(info["Name"]),
@@ -286,7 +278,7 @@ def _driver_of(info: dict[str, object], env: str) -> Driver:
         data_file=text("DataFile"),
         config_file=text("ConfigFile"),
         help_file=text("HelpFile"),
-        dependent_files=tuple(_basename(f) for f in info.get("DependentFiles") or ()),
+        dependent_files=tuple(basename(f) for f in info.get("DependentFiles") or ()),
         driver_version=int(info.get("dwlDriverVersion") or 0),
         driver_date=int(info.get("ftDriverDate") or 0),
     )
