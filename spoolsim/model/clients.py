@@ -6,6 +6,14 @@ same driver downloads nothing), its files are the client's ``spool\\drivers`` tr
 the per-machine connections (RpcAsyncAddPerMachineConnection, opnums 55-57). ``inbox`` names the
 drivers the client's OS ships: a connection to a printer whose driver is in-box installs it from
 the client's own store and downloads no driver files.
+
+For web printer connections (Internet Printing's Connect, :mod:`spoolsim.rpc.webconnect`) a client
+also has its browser's security zones: ``zones`` maps a server name (lower case) to ``local``,
+``intranet``, ``trusted``, ``internet`` or ``restricted``; a server not listed is ``intranet``.
+With ``protected_mode`` on (Internet Explorer's Protected Mode, the default) a server in the
+Internet zone may not install a printer; a Restricted sites server never may; the other zones
+may (:meth:`ClientMachine.zone_refuses`). These are the rules of the issue that asked for the web
+flow, a model of the browser's behaviour rather than a transcription of it.
 """
 
 from __future__ import annotations
@@ -29,6 +37,23 @@ def _accept(printer: str, event: int, flags: int) -> bool:
     return True
 
 
+# Security zones by the names ``zones`` uses, with the names the browser shows.
+ZONES: dict[str, str] = {
+    "local": "Local Machine",
+    "intranet": "Local intranet",
+    "trusted": "Trusted sites",
+    "internet": "Internet",
+    "restricted": "Restricted sites",
+}
+DEFAULT_ZONE = "intranet"
+
+
+def _check_zones(instance: object, attribute: object, zones: dict[str, str]) -> None:
+    for server, zone in zones.items():
+        if zone not in ZONES:
+            raise ValueError(f"zone {zone!r} for {server!r}; known: {', '.join(ZONES)}")
+
+
 @attrs.define
 class ClientMachine:
     """One client computer.
@@ -41,6 +66,9 @@ class ClientMachine:
         policy: who may install drivers through Point and Print.
         modules: client-resident Point and Print DLLs by module name.
         drv_printer_event: the DrvPrinterEvent of the drivers this client installs.
+        zones: the browser's security zone of each server (lower-case name), for web
+            connections; a server not listed is in :data:`DEFAULT_ZONE`.
+        protected_mode: the browser's Protected Mode (refuses Internet-zone connections).
     """
 
     name: str
@@ -51,6 +79,8 @@ class ClientMachine:
     modules: dict[str, PointAndPrintDll] = attrs.Factory(dict)
     drv_printer_event: DrvPrinterEvent = _accept
     connections: dict[str, Connection] = attrs.Factory(dict)
+    zones: dict[str, str] = attrs.field(factory=dict, validator=_check_zones)
+    protected_mode: bool = True
     spooler: PrintServer = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -71,3 +101,23 @@ class ClientMachine:
 
     def module(self, name: str) -> PointAndPrintDll | None:
         return self.modules.get(name.lower()) if name else None
+
+    def zone_of(self, server: str) -> str:
+        """The security zone ``server`` is in for this client's browser."""
+        wanted = server.lower()
+        zone = next((z for s, z in self.zones.items() if s.lower() == wanted), DEFAULT_ZONE)
+        if zone not in ZONES:
+            raise ValueError(f"zone {zone!r} for {server!r}; known: {', '.join(ZONES)}")
+        return zone
+
+    def zone_refuses(self, server: str) -> str | None:
+        """Why a web connection to ``server`` is refused here (None: it is allowed)."""
+        zone = self.zone_of(server)
+        if zone == "restricted":
+            return f"{server} is in the {ZONES[zone]} zone: connecting a printer is blocked"
+        if zone == "internet" and self.protected_mode:
+            return (
+                f"{server} is in the {ZONES[zone]} zone and Protected Mode is on: "
+                "connecting a printer is blocked"
+            )
+        return None

@@ -48,6 +48,7 @@ from spoolsim.model.printbrowse import (
 )
 from spoolsim.model.printers import Printer, printer_name_ok, within_hours
 from spoolsim.model.security import SecurityDescriptor, default_server_security
+from spoolsim.model.webpackages import WebPackageCache
 
 DEFAULT_EPOCH = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)  # a Monday, 08:00
 MAX_JOB_ID = 0x7FFFFFFF
@@ -136,6 +137,8 @@ class PrintServer:
     point_and_print_dlls: dict[str, PointAndPrintDll] = attrs.Factory(dict)
     # Per-machine connections (opnums 55-57), by lower-case printer name.
     machine_connections: dict[str, MachineConnection] = attrs.Factory(dict)
+    # Driver packages built for web printer connections (Internet Printing's Connect).
+    web_packages: WebPackageCache = attrs.Factory(WebPackageCache)
     _last_job_id: int = 0
     _by_port: dict[str, list[Printer]] | None = None  # port key -> printers (see printers_on)
 
