@@ -24,6 +24,8 @@ test: $(STAMP) tools
 # The real clients the device tests drive (Debian packages): nc (netcat-openbsd), rlpr, and lpr
 # with its lpd. Installed only when missing; without apt (or root/sudo) the tests that need
 # them are skipped. Debian's lpd listens on no TCP port by default (-s in /etc/default/lpd).
+# ipptool (cups-ipp-utils) runs its standard IPP test files against the IPP endpoint, and headless
+# chromium drives the printers' web pages; their tests are skipped when these are missing.
 # Debian's prometheus serves tests/metrics/test_prometheus.py, which starts its own server on a
 # free port: under systemd the package's postinst starts prometheus.service, so it is stopped and
 # disabled again at once; without systemd (containers, policy-rc.d) nothing starts.
@@ -33,6 +35,11 @@ tools:
 	  ( $(SUDO) apt-get update -qq && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq netcat-openbsd lpr rlpr ) || \
 	  echo "make tools: could not install netcat-openbsd, lpr, rlpr; their tests will be skipped"
+	@command -v ipptool >/dev/null && command -v chromium >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      cups-ipp-utils chromium ) || \
+	  echo "make tools: could not install cups-ipp-utils, chromium; their tests will be skipped"
 	@command -v prometheus >/dev/null || \
 	  ( $(SUDO) apt-get update -qq && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \

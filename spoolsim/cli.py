@@ -40,15 +40,6 @@ from spoolsim.scenario import (
     serve_scenario,
 )
 from spoolsim.scenario.summary import plot, summary_lines
-from spoolsim.wire.info import LAYOUTS
-from spoolsim.wire.marshal import unpack
-
-
-def _enum_all(call, *args, family: str, level: int, out: str) -> list[dict]:
-    """Make an Enum call twice, as clients do: once to learn the size, once to fetch."""
-    first = call(*args, level, 0)
-    reply = call(*args, level, first.pcbNeeded)
-    return unpack(LAYOUTS[(family, level)], reply.out[out], reply.pcReturned)
 
 
 def _status_text(status: int) -> str:
@@ -101,17 +92,18 @@ def demo(out=sys.stdout) -> int:
             t[0] += 2.0 * max(job.total_pages, 1)  # 30 pages per minute
             server.job_sent(job, t[0])
 
-    for printer in _enum_all(
-        boss.RpcAsyncEnumPrinters,
+    _, printers = boss.fetch(
+        "RpcAsyncEnumPrinters",
         PrinterEnum.LOCAL,
         None,
         family="PRINTER_INFO",
         level=2,
         out="pPrinterEnum",
-    ):
+    )
+    for printer in printers:
         h = boss.RpcAsyncOpenPrinter(printer["pPrinterName"], None, None, Access.PRINTER_ALL_ACCESS)
-        jobs = _enum_all(
-            boss.RpcAsyncEnumJobs, h.pHandle, 0, 100, family="JOB_INFO", level=1, out="pJob"
+        _, jobs = boss.fetch(
+            "RpcAsyncEnumJobs", h.pHandle, 0, 100, family="JOB_INFO", level=1, out="pJob"
         )
         paused = " (paused)" if printer["Status"] & 1 else ""
         out.write(f"\n  {printer['pPrinterName']}{paused}: {len(jobs)} job(s) in the queue\n")

@@ -1,6 +1,5 @@
-"""Prometheus metrics of a simulation: one registry per run, and ``/metrics`` over HTTP."""
+"""Prometheus metrics of a simulation: one registry per run, exposed at ``/metrics``."""
 
-from spoolsim.metrics.http import metrics_handler
 from spoolsim.metrics.registry import CONTENT_TYPE, DEFAULT_BUCKETS, SimMetrics
 from spoolsim.metrics.windows import win32_job_status, win32_printer_status
 
@@ -8,7 +7,6 @@ __all__ = [
     "CONTENT_TYPE",
     "DEFAULT_BUCKETS",
     "SimMetrics",
-    "metrics_handler",
     "win32_job_status",
     "win32_printer_status",
 ]

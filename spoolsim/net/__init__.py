@@ -1,5 +1,5 @@
-"""Trio servers binding the wire codecs to sockets."""
+"""The estate's network front ends: the web site (pages, IPP, /metrics) on hypercorn and Trio."""
 
-from spoolsim.net.http import IDLE_TIMEOUT, Handler, handle_http, serve_http
+from spoolsim.net.settings import WebSettings, WebUser
 
-__all__ = ["IDLE_TIMEOUT", "Handler", "handle_http", "serve_http"]
+__all__ = ["WebSettings", "WebUser"]

@@ -47,6 +47,7 @@ from spoolsim.scenario.schema import (
     Simulation,
 )
 from spoolsim.scenario.timeline import TimelineReader, hours, is_pattern
+from spoolsim.scenario.webtables import WebReader
 
 __all__ = ["Problem", "ScenarioError", "load_scenario", "parse_scenario"]
 
@@ -65,6 +66,7 @@ TOP_KEYS = (
     "clients",
     "timeline",
     "expect",
+    "web",
 )
 SIMULATION_KEYS = (
     "duration",
@@ -145,7 +147,7 @@ def _pages(value: Any) -> Any:
     return value
 
 
-class _Loader(TimelineReader):
+class _Loader(TimelineReader, WebReader):
     def __init__(self, data: dict, lines: LineMap, file: str) -> None:
         self.is_file = not (file.startswith("<") and file.endswith(">"))
         base = pathlib.Path(file).parent if self.is_file else pathlib.Path.cwd()
@@ -161,6 +163,7 @@ class _Loader(TimelineReader):
         simulation = self._simulation()
         browsing = self._browsing()
         network = self.network(data)
+        web_path, web = self.web(data)
         self.read_estate(data)
         drivers = self.drivers(data)
         clients = [(p, self._client(t, p)) for p, t in self.tables(data, "clients")]
@@ -168,6 +171,7 @@ class _Loader(TimelineReader):
         expect = [(p, self.expectation(t, p)) for p, t in self.tables(data, "expect")]
         self.resolve_estate()
         driver_specs = self.resolve_drivers(drivers)
+        web = self.resolve_web(web_path, web)
         clients = [(p, self._resolve_choice(c, p)) for p, c in clients]
         actions = self.resolve_timeline(timeline)
         expect = [self.resolve_expectation(e, p) for p, e in expect]
@@ -189,6 +193,7 @@ class _Loader(TimelineReader):
             browsing=browsing,
             network=network,
             drivers=tuple(driver_specs),
+            web=web,
         )
 
     # -- sections ----------------------------------------------------------------------------------

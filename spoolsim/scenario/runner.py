@@ -136,6 +136,16 @@ class ScenarioRun:
             if scenario.simulation.refill_after is not None:
                 device.listeners.append(partial(self._refill, device))
 
+    def web_spooler(self) -> LivingSpooler:
+        """The spooler whose web site ``serve`` shows (``[web] server``, else the first)."""
+        name = self.scenario.web.server
+        if name is None:
+            return next(iter(self.spoolers.values()))
+        return self.spoolers[name.lower()]
+
+    def web_connector(self) -> None:
+        return None
+
     # -- clients -----------------------------------------------------------------------------------
 
     def start_clients(self) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from devices.faults import Fault
+from spoolsim.net.settings import WebSettings
 
 DEFAULT_SERVER = "PRINTSRV"
 DEFAULT_DRIVER = "HP Universal Printing PCL 6"
@@ -344,6 +345,7 @@ class Scenario:
     browsing: Browsing | None = None
     network: NetworkSpec = NetworkSpec()
     drivers: tuple[DriverSpec, ...] = ()
+    web: WebSettings = attrs.field(factory=WebSettings)
 
 
 # -- time text -------------------------------------------------------------------------------------

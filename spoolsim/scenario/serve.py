@@ -1,4 +1,5 @@
-"""``spoolsim serve``: a scenario in scaled real time, with ``/metrics`` for a real Prometheus.
+"""``spoolsim serve``: a scenario in scaled real time, with its web site: the printers' pages,
+IPP, and ``/metrics`` for a real Prometheus, on one port.
 
 The caller runs this under a stopped ``MockClock()``; once the estate is up and the endpoint
 bound, the clock is set running at ``rate`` R: every simulated second lasts 1/R real seconds.
@@ -20,8 +21,8 @@ import trio.testing
 
 from devices.printer import IDLE_TIMEOUT
 from devices.serve import serve_lpd, serve_raw9100
-from spoolsim.metrics import SimMetrics, metrics_handler
-from spoolsim.net.http import serve_http
+from spoolsim.metrics import CONTENT_TYPE, SimMetrics
+from spoolsim.net.web import WebSite, serve_web
 from spoolsim.scenario.runner import RunResult, ScenarioRun, run_scenario
 from spoolsim.scenario.schema import Scenario
 
@@ -46,7 +47,7 @@ async def serve_scenario(
     stop: trio.Event | None = None,
     task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
 ) -> RunResult:
-    """Serve ``/metrics`` and run ``scenario``; report the bound port through ``task_status``.
+    """Serve the web site and run ``scenario``; report the bound port through ``task_status``.
 
     Args:
         scenario: a valid scenario.
@@ -61,18 +62,27 @@ async def serve_scenario(
     metrics = SimMetrics(clock=trio.current_time)
     transport = options.transport or ("wire" if options.expose_devices else None)
     async with trio.open_nursery() as nursery:
-        handler = metrics_handler(metrics)
-        port = await nursery.start(
-            partial(serve_http, handler, options.host, options.port, time_scale=options.rate)
-        )
-        out.write(
-            f"serving http://{options.host}:{port}/metrics at {options.rate:g}x real time;"
-            " Ctrl-C stops with the summary\n"
-        )
-        out.flush()
         nursery.start_soon(_stop_on_sigint, stop)
 
         async def before(run: ScenarioRun) -> None:
+            spooler = run.web_spooler()
+            site = WebSite(
+                spooler.server,
+                spooler.surface,
+                run.scenario.web,
+                metrics=lambda: (metrics.exposition(), CONTENT_TYPE),
+                connector=run.web_connector(),
+            )
+            port = await nursery.start(
+                partial(serve_web, site, options.host, options.port, time_scale=options.rate)
+            )
+            base = f"http://{options.host}:{port}"
+            out.write(
+                f"serving {base}/printers/ (IPP at ipp://{options.host}:{port}/printers/<name>"
+                f"/.printer) and {base}/metrics at {options.rate:g}x real time;"
+                " Ctrl-C stops with the summary\n"
+            )
+            out.flush()
             if options.expose_devices:
                 await _expose(run, nursery, options, out)
             clock = trio.lowlevel.current_clock()

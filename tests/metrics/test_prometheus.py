@@ -1,7 +1,7 @@
 """A real Prometheus (Debian's ``prometheus`` package; ``make tools`` installs it) scrapes
-``/metrics`` from ``serve_http`` and finds the Windows exporter's printer series.
+``/metrics`` from the web site (``serve_web``) and finds the Windows exporter's printer series.
 
-The test writes a scrape config for the port ``serve_http`` bound, starts Prometheus on a free
+The test writes a scrape config for the port ``serve_web`` bound, starts Prometheus on a free
 port with its storage in ``tmp_path``, and asks Prometheus's HTTP API until the series arrive.
 It runs under the real clock: Prometheus scrapes in real seconds.
 """
@@ -20,9 +20,10 @@ import urllib.request
 import pytest
 import trio
 
-from spoolsim.metrics import SimMetrics, metrics_handler
+from spoolsim.metrics import CONTENT_TYPE, SimMetrics
 from spoolsim.model.constants import PortSeverity, PortStatus, PrinterStatus
-from spoolsim.net import serve_http
+from spoolsim.net.web import WebSite, serve_web
+from spoolsim.rpc import Surface
 from tests.metrics import estate
 
 CONFIG = """\
@@ -134,7 +135,10 @@ async def test_prometheus_scrapes_the_windows_printer_series(tmp_path) -> None:
 
     log = tmp_path / "prometheus.log"
     async with trio.open_nursery() as nursery:
-        port = await nursery.start(functools.partial(serve_http, metrics_handler(metrics)))
+        site = WebSite(
+            s, Surface(s), metrics=lambda: (metrics.exposition(), CONTENT_TYPE), clock=lambda: 70.0
+        )
+        port = await nursery.start(functools.partial(serve_web, site))
         command, web = prometheus_command(prometheus, tmp_path, port)
         with log.open("wb") as out:
             await nursery.start(

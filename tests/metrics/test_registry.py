@@ -8,12 +8,11 @@ import prometheus_client
 import pytest
 import trio
 
-from spoolsim.metrics import CONTENT_TYPE, SimMetrics, metrics_handler
+from spoolsim.metrics import SimMetrics
 from spoolsim.metrics.registry import status_label
 from spoolsim.model import JobControl
 from spoolsim.model.constants import PrinterAttributes, PrinterStatus
 from spoolsim.runtime import RuntimeConfig, open_spooler
-from spoolsim.wire.http import Request
 from tests.metrics import estate
 from tests.runtime.rig import ALICE, Rig, pages, submit
 
@@ -280,24 +279,6 @@ def test_every_sample_belongs_to_the_family_its_type_line_names() -> None:
         if kind == "histogram":
             allowed = {family + s for s in ("_bucket", "_sum", "_count")}
         assert name in allowed, line
-
-
-# -- /metrics ---------------------------------------------------------------------------------
-
-
-def test_the_handler_serves_get_and_head_and_refuses_the_rest() -> None:
-    m = busy_estate()
-    handle = metrics_handler(m)
-    response = handle(Request("GET", "/metrics", headers=(("host", "h"),)))
-    assert response.status == 200
-    assert dict(response.headers)["Content-Type"] == CONTENT_TYPE
-    assert response.body == m.exposition()
-    assert handle(Request("HEAD", "/metrics?x")).status == 200
-    assert handle(Request("GET", "/")).status == 404
-    refused = handle(Request("POST", "/metrics"))
-    assert refused.status == 405
-    assert dict(refused.headers)["Allow"] == "GET, HEAD"
-    assert metrics_handler(m, path="/m")(Request("GET", "/m")).status == 200
 
 
 # -- beside the living spooler ----------------------------------------------------------------

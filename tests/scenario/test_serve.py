@@ -37,9 +37,10 @@ arrival = { process = "poisson", mean_interval = "10m" }
 )
 
 
-async def _serve(tmp_path, *extra: str) -> tuple[trio.Process, int]:
+async def _serve(tmp_path, *extra: str, scenario: str = SCENARIO) -> tuple[trio.Process, int]:
+    """Start ``spoolsim serve`` on a free port; the process and the port it announced."""
     path = tmp_path / "serve.toml"
-    path.write_text(SCENARIO)
+    path.write_text(scenario)
     command = [sys.executable, "-m", "spoolsim.cli", "serve", str(path), "--rate", "600"]
     command += ["--http", "127.0.0.1:0", *extra]
     proc = await trio.lowlevel.open_process(

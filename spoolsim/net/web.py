@@ -1,0 +1,329 @@
+"""The print server's web site on one port: ``/printers/`` pages and JSON, IPP, ``/metrics``.
+
+The HTTP stack is hypercorn's Trio worker running a Starlette application: both are maintained,
+hypercorn runs natively on Trio (so handlers call the synchronous model in the estate's own Trio
+run, with nothing else running in between), handles ``Expect: 100-continue`` (ipptool and CUPS
+send it before a document) and keep-alive, and gives a server lifetime that fits
+``serve_*(…, task_status)``.
+
+Routes:
+
+* ``GET /printers/`` the shared printers; ``GET /printers/<name>/`` one printer with its jobs
+  and the actions; ``?format=json`` (or ``Accept: application/json``) gives the same data as JSON.
+* ``POST /printers/<name>/`` a form with ``action`` (pause, resume, purge, pause-job, resume-job,
+  restart-job, cancel-job with ``job``, or connect with ``client``): done through the method
+  surface as the logged-in user; a refusal is shown as a readable message (HTTP 403).
+* ``POST /printers/<name>/.printer`` with ``Content-Type: application/ipp``: IPP/1.1; the same
+  URL as ``ipp://host:port/printers/<name>/.printer``.
+* ``GET /metrics``: the Prometheus exposition, when the site is given one.
+
+Users: HTTP basic credentials checked against the configured users; with anonymous access on, a
+request without credentials acts as IIS's anonymous account (``IUSR``, Everyone only) on the
+pages, and as its ``requesting-user-name`` over IPP. Timeouts are real seconds: under
+``MockClock(rate=R)`` pass ``time_scale=R``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import logging
+import urllib.parse
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import trio
+from hypercorn.config import Config
+from hypercorn.trio import serve
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from starlette.responses import Response as StarletteResponse
+from starlette.routing import Route
+
+from spoolsim.model.constants import Win32
+from spoolsim.model.security import EVERYONE, Principal, admin, user
+from spoolsim.model.server import PrintServer
+from spoolsim.net import pages
+from spoolsim.net.ippservice import Caller, IppService, printer_of_path
+from spoolsim.net.settings import WebSettings
+from spoolsim.rpc.client import Client
+from spoolsim.rpc.core import Surface
+
+IPP_TYPE = "application/ipp"
+MAX_BODY = 64 * 1024 * 1024  # the largest IPP request (document included) accepted
+MAX_FORM = 64 * 1024
+KEEP_ALIVE = 5.0  # real seconds an idle connection is kept
+ANONYMOUS = Principal("IUSR", "WEB", frozenset({EVERYONE}))
+
+log = logging.getLogger(__name__)
+
+
+class Connector(Protocol):
+    """Runs the Connect (web printer connection) flow for the printer page's Connect button."""
+
+    def clients(self) -> Sequence[tuple[str, str]]:
+        """The simulated client machines a user may connect from: (id, label) pairs."""
+        ...
+
+    async def connect(self, client: str, printer: str, principal: Principal) -> pages.ConnectShown:
+        """Connect ``client`` to ``printer`` as ``principal``; what to show when it ends."""
+        ...
+
+
+class _Unauthorized(Exception):
+    pass
+
+
+class WebSite:
+    """The routes over one print server.
+
+    Args:
+        server: the print server whose printers the site shows.
+        surface: its method surface; every read and action goes through it.
+        settings: users and anonymous access.
+        metrics: returns the Prometheus exposition and its content type, if ``/metrics`` is served.
+        connector: runs the Connect flow, if the printer page offers it.
+        clock: simulated now.
+    """
+
+    def __init__(
+        self,
+        server: PrintServer,
+        surface: Surface,
+        settings: WebSettings | None = None,
+        *,
+        metrics: Callable[[], tuple[bytes, str]] | None = None,
+        connector: Connector | None = None,
+        clock: Callable[[], float] = trio.current_time,
+    ) -> None:
+        self.server = server
+        self.surface = surface
+        self.settings = settings = settings if settings is not None else WebSettings()
+        self.metrics = metrics
+        self.connector = connector
+        self.clock = clock
+        self.ipp = IppService(server, surface)
+        self._users = {u.name.lower(): u for u in settings.users}
+        self.app = Starlette(
+            routes=[
+                Route("/", self._root),
+                Route("/metrics", self._metrics, methods=["GET", "HEAD"]),
+                Route("/printers", self._root),
+                Route("/printers/", self._printers, methods=["GET", "HEAD"]),
+                Route("/printers/{rest:path}", self._printer, methods=["GET", "HEAD", "POST"]),
+            ],
+            exception_handlers={404: _not_found, 405: _not_allowed},
+        )
+
+    # -- authentication ----------------------------------------------------------------------
+
+    def _principal(self, request: Request) -> Principal | None:
+        """The authenticated principal, None when anonymous (and allowed)."""
+        header = request.headers.get("authorization")
+        if header is None:
+            if self.settings.anonymous:
+                return None
+            raise _Unauthorized("this site needs a user name and password")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "basic":
+            raise _Unauthorized(f"authentication scheme {scheme!r}: only Basic")
+        try:
+            name, sep, password = base64.b64decode(token, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise _Unauthorized("malformed Basic credentials") from None
+        account = self._users.get(name.lower())
+        if not sep or account is None or account.password != password:
+            raise _Unauthorized(f"unknown user or wrong password for {name!r}")
+        make = admin if account.admin else user
+        return make(account.name, machine="WEB")
+
+    def _challenge(self, why: str) -> StarletteResponse:
+        return PlainTextResponse(
+            f"401 Unauthorized: {why}\n",
+            401,
+            headers={"WWW-Authenticate": f'Basic realm="{self.settings.realm}"'},
+        )
+
+    # -- routes ------------------------------------------------------------------------------
+
+    async def _root(self, request: Request) -> StarletteResponse:
+        return RedirectResponse("/printers/", 301)
+
+    async def _metrics(self, request: Request) -> StarletteResponse:
+        if self.metrics is None:
+            return await _not_found(request, None)
+        body, content_type = self.metrics()
+        return StarletteResponse(body, headers={"Content-Type": content_type})
+
+    async def _printers(self, request: Request) -> StarletteResponse:
+        try:
+            principal = self._principal(request)
+        except _Unauthorized as why:
+            return self._challenge(str(why))
+        view = pages.printers_view(Client(self.surface, principal or ANONYMOUS))
+        if _wants_json(request):
+            return JSONResponse(pages.to_json(view), _http_status(view.status))
+        html = pages.render_printers(
+            view, user=_shown(principal), server=self.server.name, message=view.message
+        )
+        return HTMLResponse(html, _http_status(view.status))
+
+    async def _printer(self, request: Request) -> StarletteResponse:
+        path = "/printers/" + request.path_params["rest"]
+        name = printer_of_path(path)
+        if name is None:
+            return await _not_found(request, None)
+        try:
+            principal = self._principal(request)
+        except _Unauthorized as why:
+            return self._challenge(str(why))
+        if request.method == "POST" and (
+            path.endswith("/.printer") or _media_type(request) == IPP_TYPE
+        ):
+            return await self._ipp(request, principal)
+        if not path.endswith("/"):
+            return RedirectResponse(f"/printers/{urllib.parse.quote(name)}/", 301)
+        client = Client(self.surface, principal or ANONYMOUS)
+        message, status, shown = "", 0, None
+        if request.method == "POST":
+            form = await _form(request)
+            if form is None:
+                return PlainTextResponse(
+                    "400 Bad Request: actions are POSTed as application/x-www-form-urlencoded"
+                    f" forms of at most {MAX_FORM} bytes\n",
+                    400,
+                )
+            action = form.get("action", "")
+            if action == "connect" and self.connector is not None:
+                shown = await self.connector.connect(
+                    form.get("client", ""), name, principal or ANONYMOUS
+                )
+                status = 0 if shown.ok else Win32.ERROR_GEN_FAILURE
+                message = shown.message
+            else:
+                outcome = pages.act(client, name, action, form.get("job"))
+                status, message = outcome.status, outcome.message
+        view = pages.printer_view(client, name)
+        if _wants_json(request):
+            data = pages.to_json(view)
+            if message:
+                data = {**data, "action": {"status": status, "message": message}}
+            return JSONResponse(data, _http_status(view.status or status))
+        html = pages.render_printer(
+            view,
+            user=_shown(principal),
+            message=message or view.message,
+            status=status or view.status,
+            connect_clients=self.connector.clients() if self.connector is not None else (),
+            connect_result=shown,
+        )
+        return HTMLResponse(html, _http_status(view.status or status))
+
+    async def _ipp(self, request: Request, principal: Principal | None) -> StarletteResponse:
+        if _media_type(request) != IPP_TYPE:
+            return PlainTextResponse(
+                f"415 Unsupported Media Type: IPP requests are POSTed as {IPP_TYPE}\n", 415
+            )
+        body = await _body(request, MAX_BODY)
+        if body is None:
+            return PlainTextResponse(
+                f"413 Content Too Large: an IPP request may hold at most {MAX_BODY} bytes\n", 413
+            )
+        host = request.headers.get("host") or f"{self.server.name}:631"
+        reply = self.ipp.handle(body, Caller(principal, host), self.clock())
+        return StarletteResponse(reply, headers={"Content-Type": IPP_TYPE})
+
+
+async def serve_web(
+    site: WebSite,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    time_scale: float = 1.0,
+    task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Serve ``site`` on ``host:port`` until cancelled; report the bound port.
+
+    Args:
+        site: the web site.
+        host: the address to bind.
+        port: the port; 0 picks a free one.
+        time_scale: the clock's rate R under ``MockClock(rate=R)`` (1 under the real clock), so
+            keep-alive and shutdown timeouts last the real seconds they say.
+        task_status: receives the bound port.
+
+    Raises:
+        OSError: the address cannot be bound.
+    """
+    config = Config()
+    config.bind = [f"{host}:{port}"]
+    config.keep_alive_timeout = KEEP_ALIVE * time_scale
+    config.graceful_timeout = 1.0 * time_scale
+    config.errorlog = log
+    config.accesslog = None
+    async with trio.open_nursery() as nursery:
+        binds = await nursery.start(functools.partial(serve, site.app, config))
+        task_status.started(int(binds[0].rsplit(":", 1)[1]))
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _wants_json(request: Request) -> bool:
+    if request.query_params.get("format") == "json":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _shown(principal: Principal | None) -> str | None:
+    return principal.user if principal is not None else None
+
+
+def _http_status(status: int) -> int:
+    if status == Win32.ERROR_ACCESS_DENIED:
+        return 403
+    if status == Win32.ERROR_INVALID_PRINTER_NAME:
+        return 404
+    if status == Win32.ERROR_INVALID_PARAMETER:
+        return 400
+    return 200 if status == 0 else 409
+
+
+async def _body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None when it is larger than ``limit``."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _form(request: Request) -> dict[str, str] | None:
+    if _media_type(request) not in ("application/x-www-form-urlencoded", ""):
+        return None
+    body = await _body(request, MAX_FORM)
+    if body is None:
+        return None
+    try:
+        pairs = urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        return None
+    return dict(pairs)
+
+
+async def _not_found(request: Request, exc: object) -> StarletteResponse:
+    text = f"404 Not Found: {request.url.path}; the printers are at /printers/\n"
+    return PlainTextResponse(text, 404)
+
+
+async def _not_allowed(request: Request, exc: object) -> StarletteResponse:
+    return PlainTextResponse(f"405 Method Not Allowed: {request.method} {request.url.path}\n", 405)
