@@ -84,6 +84,7 @@ class WebSite:
         surface: its method surface; every read and action goes through it.
         settings: users and anonymous access.
         metrics: returns the Prometheus exposition and its content type, if ``/metrics`` is served.
+        ipp: the server's IPP service, when the scenario's clients already use one.
         connector: runs the Connect flow, if the printer page offers it.
         clock: simulated now.
     """
@@ -95,6 +96,7 @@ class WebSite:
         settings: WebSettings | None = None,
         *,
         metrics: Callable[[], tuple[bytes, str]] | None = None,
+        ipp: IppService | None = None,
         connector: Connector | None = None,
         clock: Callable[[], float] = trio.current_time,
     ) -> None:
@@ -104,7 +106,7 @@ class WebSite:
         self.metrics = metrics
         self.connector = connector
         self.clock = clock
-        self.ipp = IppService(server, surface)
+        self.ipp = ipp if ipp is not None else IppService(server, surface)
         self._users = {u.name.lower(): u for u in settings.users}
         self.app = Starlette(
             routes=[

@@ -96,6 +96,11 @@ def install_driver(server: PrintServer, spec: DriverSpec) -> None:
             record = FileRecord(size=size, version=spec.version, date=spec.date)
             server.files.put(f"{directory}\\{name}", record)
         roles = {spec.driver_file, spec.config_file, spec.data_file}
+        inf_path = ""
+        if spec.inf_name is not None and spec.inf_text is not None:
+            inf_path = f"{directory}\\{spec.inf_name}"
+            size = len(spec.inf_text.encode("utf-16-le"))
+            server.files.put(inf_path, FileRecord(size=size, text=spec.inf_text))
         server.drivers.add(
             Driver(
                 name=spec.name,
@@ -107,6 +112,7 @@ def install_driver(server: PrintServer, spec: DriverSpec) -> None:
                 dependent_files=tuple(n for n in spec.files if n not in roles),
                 driver_version=spec.version,
                 driver_date=spec.date,
+                inf_path=inf_path,
             )
         )
 

@@ -12,6 +12,7 @@ sizes; a printer naming it uses it. A client group's Point and Print keys (``con
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -31,6 +32,7 @@ DRIVER_KEYS = (
     "config_file",
     "data_file",
     "files",
+    "inf",
 )
 CLIENT_PNP_KEYS = (
     "connect_within",
@@ -85,6 +87,7 @@ class DriverReader(r.Reader):
 
     driver_names: r.Names
     server_names: r.Names
+    base: pathlib.Path
 
     def network(self, data: Mapping[str, Any]) -> NetworkSpec:
         if "network" not in data:
@@ -98,10 +101,25 @@ class DriverReader(r.Reader):
 
     def drivers(self, data: Mapping[str, Any]) -> list[tuple[Path, DriverSpec]]:
         out = []
+        placed: set[tuple[str, str | None]] = set()
         for path, table in self.tables(data, "drivers"):
             self.table(table, path, DRIVER_KEYS)
             name = self.field(table, path, "name", r.text())
-            self.driver_names.add(name, (*path, "name"))
+            server = table.get("server")
+            # One driver name per server: servers may each install their own build of it.
+            where = (str(name).casefold(), str(server).casefold() if server else None)
+            if name in self.driver_names and (
+                where in placed
+                or where[1] is None
+                or None in {s for n, s in placed if n == where[0]}
+            ):
+                self.problem(
+                    (*path, "name"),
+                    f"duplicate driver name {name!r} on the same server"
+                    f" ({self.driver_names.where(name)}); give each its own server",
+                )
+            self.driver_names.add(name, (*path, "name"), report=False)
+            placed.add(where)
             files = self._files(table.get("files"), (*path, "files"), required=True)
             roles = {}
             for role in ("driver_file", "config_file", "data_file"):
@@ -115,8 +133,11 @@ class DriverReader(r.Reader):
                         (*path, "architectures"),
                         f"unknown architecture {arch!r}" + r.suggest(arch, ARCHITECTURES),
                     )
+            inf_name, inf_text = self._inf(table, path)
             spec = DriverSpec(
                 name=name,
+                inf_name=inf_name,
+                inf_text=inf_text,
                 architectures=tuple(archs or ()),
                 version=self.field(table, path, "version", driver_version),
                 date=self.field(table, path, "date", driver_date),
@@ -126,6 +147,20 @@ class DriverReader(r.Reader):
             )
             out.append((path, spec))
         return out
+
+    def _inf(self, table: Mapping[str, Any], path: Path) -> tuple[str | None, str | None]:
+        """``inf``: an INF file (relative to the scenario's directory), read as text."""
+        value = self.field(table, path, "inf", r.text(), None)
+        if value is None:
+            return None, None
+        file = pathlib.Path(value)
+        file = file if file.is_absolute() else self.base / file
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.problem((*path, "inf"), f"cannot read {value}: {exc}")
+            return None, None
+        return file.name, text
 
     def resolve_drivers(self, drivers: list[tuple[Path, DriverSpec]]) -> list[DriverSpec]:
         for path, spec in drivers:

@@ -47,7 +47,7 @@ from spoolsim.scenario.schema import (
     Simulation,
 )
 from spoolsim.scenario.timeline import TimelineReader, hours, is_pattern
-from spoolsim.scenario.webtables import WebReader
+from spoolsim.scenario.webtables import CLIENT_WEB_KEYS, WebReader
 
 __all__ = ["Problem", "ScenarioError", "load_scenario", "parse_scenario"]
 
@@ -92,6 +92,7 @@ CLIENT_KEYS = (
     "browse_every",
     "open_seen",
     *CLIENT_PNP_KEYS,
+    *CLIENT_WEB_KEYS,
 )
 _SYNTAX = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
@@ -269,6 +270,7 @@ class _Loader(TimelineReader, WebReader):
             browse_every=self.field(table, path, "browse_every", r.duration(positive=True), None),
             open_seen=self.field(table, path, "open_seen", r.boolean, False),
             **self.client_pnp_fields(table, path),
+            **self.client_web_fields(table, path),
         )
 
     def _arrival(self, value: Any, path: Path) -> Arrival:

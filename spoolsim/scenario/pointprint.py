@@ -61,6 +61,17 @@ class PnpReport:
         return max((s.peak_use for s in self.links.values()), default=0.0)
 
 
+def server_links(
+    scenario: Scenario, spoolers: Mapping[str, LivingSpooler]
+) -> dict[str, LinkService]:
+    """Each server's network link (``[network]``), by lower-case server name: Point and Print and
+    web connections share it."""
+    net = scenario.network
+    loop = next(iter(spoolers.values())).loop
+    link = {"bandwidth": net.bandwidth_mbps * 1e6 / 8, "latency": net.latency_ms / 1000}
+    return {key: LinkService(Link(**link), loop) for key in spoolers}
+
+
 class PnpRun:
     """The clients of a running scenario that connect by Point and Print."""
 
@@ -71,20 +82,14 @@ class PnpRun:
         spoolers: Mapping[str, LivingSpooler],
         home: Mapping[str, LivingSpooler],
         principal: Callable[[ClientGroup, int], Principal],
+        links: Mapping[str, LinkService],
     ) -> None:
         self.scenario = scenario
         self.seed = seed
         self.home = home
         self.principal = principal
-        net = scenario.network
-        loop = next(iter(spoolers.values())).loop
-        self.links = {
-            key: LinkService(
-                Link(bandwidth=net.bandwidth_mbps * 1e6 / 8, latency=net.latency_ms / 1000), loop
-            )
-            for key in spoolers
-        }
-        self.loop = loop
+        self.links = links
+        self.loop = next(iter(spoolers.values())).loop
         self._machines: dict[Who, ClientMachine] = {}
         self._groups = {g.name: g for g in scenario.clients}
         self.results: list[ConnectionResult] = []

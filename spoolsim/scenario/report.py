@@ -128,6 +128,7 @@ class Report:
     series: Mapping[str, Sequence[float]]
     browse: Any = None  # a browsereport.BrowseReport when the scenario browses
     pnp: Any = None  # a pointprint.PnpReport when clients connect by Point and Print
+    web: Any = None  # a webprint.WebReport when clients connect from the web pages
 
     @property
     def speedup(self) -> float:
@@ -310,6 +311,7 @@ class Tally:
         expectations: Iterable[Expectation] = (),
         browse: Any = None,
         pnp: Any = None,
+        web: Any = None,
     ) -> Report:
         for index, server in enumerate(self.servers):
             for p in server.printers.values():
@@ -358,6 +360,7 @@ class Tally:
             series={k: tuple(v) for k, v in self.series.items()},
             browse=browse,
             pnp=pnp,
+            web=web,
         )
         return attrs.evolve(report, outcomes=tuple(judge(report, x) for x in expectations))
 
@@ -396,6 +399,8 @@ def metric_value(report: Report, metric: str, printer: str | None = None) -> flo
         return float(sum(counts[metric](r) for r in rows))
     if metric.startswith("pnp_"):
         return _pnp_metric(report.pnp, metric)
+    if metric.startswith("web_"):
+        return _web_metric(report.web, metric)
     return _browse_metric(report.browse, metric)
 
 
@@ -411,6 +416,20 @@ def _pnp_metric(p: Any, metric: str) -> float | None:
         "pnp_peak_link": p.peak_link,
     }
     return values.get(metric)
+
+
+def _web_metric(w: Any, metric: str) -> float | None:
+    """Internet Printing figures (None when no client connects from the web pages)."""
+    if w is None:
+        return None
+    values = {
+        "web_connections": w.connections,
+        "web_failed": w.failed,
+        "web_refused": w.refused,
+        "web_bytes": w.bytes,
+        "web_ipp_jobs": w.ipp_jobs - w.ipp_failed,
+    }
+    return float(values[metric])
 
 
 def _browse_metric(b: Any, metric: str) -> float | None:

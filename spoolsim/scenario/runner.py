@@ -47,9 +47,10 @@ from spoolsim.runtime import LivingSpooler, RuntimeConfig, VirtualNetwork, open_
 from spoolsim.scenario.browsereport import BrowseTally
 from spoolsim.scenario.browsing import BrowseRun
 from spoolsim.scenario.build import add_printer, build_estate, minutes, stream
-from spoolsim.scenario.pointprint import PnpRun
+from spoolsim.scenario.pointprint import PnpRun, server_links
 from spoolsim.scenario.report import Report, Tally
 from spoolsim.scenario.schema import Action, ClientGroup, PrinterSpec, Scenario
+from spoolsim.scenario.webprint import WebRun
 
 # What the operator does for a supply stop: 41xyy paper out (by class), 40038 toner out.
 _REFILLS = {41: "load_paper", 40038: "replace_toner"}
@@ -122,11 +123,14 @@ class ScenarioRun:
         wants_pnp = any(g.connect_within is not None for g in scenario.clients) or any(
             a.action == "update_driver" for a in scenario.timeline
         )
+        wants_web = any(g.web_connect_within is not None for g in scenario.clients)
+        links = server_links(scenario, self.spoolers) if wants_pnp or wants_web else {}
         self.pnp = (
-            PnpRun(scenario, seed, self.spoolers, self._home, self._principal)
+            PnpRun(scenario, seed, self.spoolers, self._home, self._principal, links)
             if wants_pnp
             else None
         )
+        self.web = WebRun(scenario, seed, self._home, self._principal, links) if wants_web else None
         self.all_printers = sorted(
             (p.name for sp in spoolers for p in sp.server.printers.values()), key=str.lower
         )
@@ -142,9 +146,6 @@ class ScenarioRun:
         if name is None:
             return next(iter(self.spoolers.values()))
         return self.spoolers[name.lower()]
-
-    def web_connector(self) -> None:
-        return None
 
     # -- clients -----------------------------------------------------------------------------------
 
@@ -233,8 +234,11 @@ class ScenarioRun:
                 group=group.name,
             )
             return
-        client = Client(sp.surface, self._principal(group, n))
-        status = _print(client, printer, self._data(group.bytes_per_page, pages), group)
+        data = self._data(group.bytes_per_page, pages)
+        if group.web_connect_within is not None and self.web is not None:
+            status = self.web.print(group, n, data, now)
+        else:
+            status = _print(Client(sp.surface, self._principal(group, n)), printer, data, group)
         if status:
             sp.server.log.add(now, "client.rejected", printer, status=status, group=group.name)
 
@@ -348,7 +352,8 @@ class ScenarioRun:
             for job in sp.server.jobs.values()
             if job.phase in _UNFINISHED
         )
-        return jobs + (self.pnp.in_flight if self.pnp is not None else 0)
+        flows = sum(r.in_flight for r in (self.pnp, self.web) if r is not None)
+        return jobs + flows
 
     def every(self, interval: float, fn: Callable[[float], None], until: float) -> None:
         """Call ``fn(t)`` at 0, interval, 2 * interval, ... (exact multiples, no drift)."""
@@ -439,6 +444,8 @@ async def run_scenario(
         run.start_clients()
         if run.pnp is not None:
             run.pnp.start()
+        if run.web is not None:
+            run.web.start()
         if run.browsing is not None:
             run.browsing.start(end)
         async with trio.open_nursery() as waiting:
@@ -463,6 +470,7 @@ async def run_scenario(
         expectations=scenario.expect,
         browse=browse_tally.report(now) if browse_tally is not None else None,
         pnp=run.pnp.report() if run.pnp is not None else None,
+        web=run.web.report() if run.web is not None else None,
     )
     return RunResult(report, {s.name: s for s in servers}, network)
 

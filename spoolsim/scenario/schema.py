@@ -80,6 +80,11 @@ METRICS = (
     "pnp_bytes",
     "pnp_all_ready",
     "pnp_peak_link",
+    "web_connections",
+    "web_failed",
+    "web_refused",
+    "web_bytes",
+    "web_ipp_jobs",
 )
 HOST_OS = ("server", "workstation")
 MAINTAIN_SERVER_LIST = ("auto", "yes", "no")
@@ -250,6 +255,9 @@ class ClientGroup:
     inbox: tuple[str, ...] = ()
     restrict_driver_installation: bool = True
     trusted_servers: tuple[str, ...] | None = None
+    web_connect_within: float | None = None
+    zone: str = "intranet"
+    protected_mode: bool = True
 
 
 @attrs.frozen
@@ -267,6 +275,7 @@ class DriverSpec:
     ``version`` is packed a.b.c.d (16 bits each) and ``date`` a FILETIME, as DRIVER_INFO_6
     carries them. ``files`` maps every file name to its size in bytes; ``driver_file``,
     ``config_file`` and ``data_file`` name three of them and the rest are dependent files.
+    ``inf_name``/``inf_text`` are the INF the scenario gives it (``inf``), kept beside its files.
     """
 
     name: str
@@ -278,6 +287,8 @@ class DriverSpec:
     data_file: str
     files: dict[str, int]
     server: str | None = None
+    inf_name: str | None = None  # the INF it was installed from (web packages for pre-Vista)
+    inf_text: str | None = None
 
 
 @attrs.frozen

@@ -22,9 +22,13 @@ import trio.testing
 from devices.printer import IDLE_TIMEOUT
 from devices.serve import serve_lpd, serve_raw9100
 from spoolsim.metrics import CONTENT_TYPE, SimMetrics
+from spoolsim.model.security import Principal
+from spoolsim.net.pages import ConnectShown
 from spoolsim.net.web import WebSite, serve_web
+from spoolsim.rpc.webconnect import WebConnectResult
 from spoolsim.scenario.runner import RunResult, ScenarioRun, run_scenario
 from spoolsim.scenario.schema import Scenario
+from spoolsim.scenario.webprint import WebRun
 
 
 @attrs.frozen
@@ -71,7 +75,8 @@ async def serve_scenario(
                 spooler.surface,
                 run.scenario.web,
                 metrics=lambda: (metrics.exposition(), CONTENT_TYPE),
-                connector=run.web_connector(),
+                ipp=run.web.service(spooler) if run.web is not None else None,
+                connector=PageConnector(run.web) if run.web is not None else None,
             )
             port = await nursery.start(
                 partial(serve_web, site, options.host, options.port, time_scale=options.rate)
@@ -127,3 +132,61 @@ async def _stop_on_sigint(stop: trio.Event) -> None:
                 return
     except RuntimeError:  # not the main thread (tests): Ctrl-C is not ours to catch
         await trio.sleep_forever()
+
+
+class PageConnector:
+    """The printer page's Connect button in ``spoolsim serve``: one simulated machine of each web
+    client group, connecting as the user logged in to the page, in the run's simulated time."""
+
+    def __init__(self, run: WebRun) -> None:
+        self.run = run
+        self.groups = {g.name: g for g in run.scenario.clients if g.web_connect_within is not None}
+        self._count = 0
+
+    def clients(self) -> list[tuple[str, str]]:
+        out = []
+        for g in self.groups.values():
+            mode = ", Protected Mode" if g.protected_mode else ""
+            out.append((g.name, f"{g.name}: {g.os} {g.architecture}, {g.zone} zone{mode}"))
+        return out
+
+    async def connect(self, client: str, printer: str, principal: Principal) -> ConnectShown:
+        group = self.groups.get(client)
+        if group is None:
+            known = ", ".join(self.groups) or "none"
+            return ConnectShown(f"No client kind {client!r} (known: {known})", False, ())
+        self._count += 1
+        machine = self.run.machine(group, f"{group.name.upper()}-WEB{self._count}")
+        seen: list[tuple[float, str, str]] = []
+
+        def listen(time: float, kind: str, subject: str, data: dict[str, object]) -> None:
+            if subject == machine.name and kind.startswith("web."):
+                facts = ", ".join(f"{k}={v}" for k, v in sorted(data.items()) if k != "printer")
+                seen.append((time, kind, facts))
+
+        sp = self.run.home.get(printer.lower())
+        if sp is None:
+            return ConnectShown(f"No printer {printer!r} here", False, ())
+        finished = trio.Event()
+        outcome: list[WebConnectResult] = []
+
+        def then(result: WebConnectResult) -> None:
+            outcome.append(result)
+            finished.set()
+
+        sp.server.log.listeners.append(listen)
+        try:
+            self.run.connect(
+                group,
+                -self._count,
+                trio.current_time(),
+                machine=machine,
+                principal=principal,
+                printer=printer,
+                then=then,
+            )
+            await finished.wait()
+        finally:
+            sp.server.log.listeners.remove(listen)
+        result = outcome[0]
+        return ConnectShown(result.message, result.ok, tuple(seen))

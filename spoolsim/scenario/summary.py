@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from spoolsim.scenario.browsereport import summary as browse_summary
 from spoolsim.scenario.pointprint import summary as pnp_summary
 from spoolsim.scenario.report import Report, Spread
+from spoolsim.scenario.webprint import summary as web_summary
 
 
 def _span(seconds: float) -> str:
@@ -65,6 +66,8 @@ def summary_lines(report: Report, *, max_printers: int = 40) -> Iterator[str]:
         yield from browse_summary(report.browse)
     if report.pnp is not None:
         yield from pnp_summary(report.pnp)
+    if report.web is not None:
+        yield from web_summary(report.web)
     if report.outcomes:
         yield "expectations:"
         for o in report.outcomes:

@@ -3,7 +3,10 @@
 ``[web]`` says whose site ``spoolsim serve`` shows (``server``, the first server by default),
 whether requests without credentials are served (``anonymous``, true by default) and, in
 ``[[web.users]]``, the accounts HTTP basic authentication accepts (``name``, ``password``,
-``admin``).
+``admin``). A client group's ``web_connect_within`` has each client connect to its printer
+from the printer's web page (Connect) within that time, from a browser whose security ``zone``
+for the server is ``local``, ``intranet`` (the default), ``trusted``, ``internet`` or
+``restricted``, with ``protected_mode`` (true by default); once connected, it prints over IPP.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from spoolsim.model.clients import DEFAULT_ZONE, ZONES
 from spoolsim.net.settings import WebSettings, WebUser
 from spoolsim.scenario import reader as r
 from spoolsim.scenario.lines import Path
 
 WEB_KEYS = ("server", "anonymous", "users")
+CLIENT_WEB_KEYS = ("web_connect_within", "zone", "protected_mode")
 USER_KEYS = ("name", "password", "admin")
 
 
@@ -46,6 +51,15 @@ class WebReader(r.Reader):
             server=self.field(table, path, "server", r.text(), None),
         )
         return path, settings
+
+    def client_web_fields(self, table: Mapping[str, Any], path: Path) -> dict[str, Any]:
+        return {
+            "web_connect_within": self.field(
+                table, path, "web_connect_within", r.duration(positive=False), None
+            ),
+            "zone": self.field(table, path, "zone", r.one_of(tuple(ZONES)), DEFAULT_ZONE),
+            "protected_mode": self.field(table, path, "protected_mode", r.boolean, True),
+        }
 
     def resolve_web(self, path: Path, settings: WebSettings) -> WebSettings:
         if settings.server is None:
