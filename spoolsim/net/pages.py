@@ -298,11 +298,13 @@ class ConnectShown:
             "Connected to Laser1 from WS01").
         ok: whether the connection succeeded.
         events: the timeline, ``(time, kind, text)`` each; a numeric time is simulated seconds.
+        status: the connection's Win32 / SetupAPI code (0 when it succeeded).
     """
 
     message: str
     ok: bool
     events: tuple[tuple[object, str, str], ...] = attrs.field(default=(), converter=_events)
+    status: int = 0
 
 
 # -- words -----------------------------------------------------------------------------------------

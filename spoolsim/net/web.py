@@ -188,7 +188,7 @@ class WebSite:
         if not path.endswith("/"):
             return RedirectResponse(f"/printers/{urllib.parse.quote(name)}/", 301)
         client = Client(self.surface, principal or ANONYMOUS)
-        message, status, shown = "", 0, None
+        message, status, shown, refused = "", 0, None, 0
         if request.method == "POST":
             form = await _form(request)
             if form is None:
@@ -202,17 +202,18 @@ class WebSite:
                 shown = await self.connector.connect(
                     form.get("client", ""), name, principal or ANONYMOUS
                 )
-                status = 0 if shown.ok else Win32.ERROR_GEN_FAILURE
-                message = shown.message
+                # The connection's failure is the client's, shown on a page that worked.
+                status, message = shown.status or (0 if shown.ok else 1), shown.message
             else:
                 outcome = pages.act(client, name, action, form.get("job"))
                 status, message = outcome.status, outcome.message
+                refused = status
         view = pages.printer_view(client, name)
         if _wants_json(request):
             data = pages.to_json(view)
             if message:
                 data = {**data, "action": {"status": status, "message": message}}
-            return JSONResponse(data, _http_status(view.status or status))
+            return JSONResponse(data, _http_status(view.status or refused))
         html = pages.render_printer(
             view,
             user=_shown(principal),
@@ -221,7 +222,7 @@ class WebSite:
             connect_clients=self.connector.clients() if self.connector is not None else (),
             connect_result=shown,
         )
-        return HTMLResponse(html, _http_status(view.status or status))
+        return HTMLResponse(html, _http_status(view.status or refused))
 
     async def _ipp(self, request: Request, principal: Principal | None) -> StarletteResponse:
         if _media_type(request) != IPP_TYPE:

@@ -189,4 +189,4 @@ class PageConnector:
         finally:
             sp.server.log.listeners.remove(listen)
         result = outcome[0]
-        return ConnectShown(result.message, result.ok, tuple(seen))
+        return ConnectShown(result.message, result.ok, tuple(seen), result.status)
