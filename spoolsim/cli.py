@@ -277,13 +277,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     go.add_argument("--metrics-out", metavar="FILE", help="write Prometheus metrics at the end")
     go.add_argument("--plot", metavar="FILE", help="plot queue depth and throughput (.png/.svg)")
     go.add_argument("--quiet", action="store_true", help="no progress bar")
-    live = sub.add_parser("serve", help="run a scenario in scaled real time, serving /metrics")
+    live = sub.add_parser(
+        "serve",
+        help="run a scenario in scaled real time with its web site: printer pages, IPP, /metrics",
+    )
     scenario_options(live)
     live.add_argument(
         "--rate", type=float, default=60.0, help="simulated seconds per real second (60)"
     )
     live.add_argument(
-        "--http", default="127.0.0.1:9464", metavar="HOST:PORT", help="where /metrics listens"
+        "--http",
+        default="127.0.0.1:9464",
+        metavar="HOST:PORT",
+        help="where the web site (/printers/, IPP, /metrics) listens",
     )
     live.add_argument(
         "--expose-devices",
