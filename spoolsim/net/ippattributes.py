@@ -174,7 +174,7 @@ def _select(
 
 
 def job_state(bits: JobStatus, printer_paused: bool) -> tuple[int, tuple[str, ...]]:
-    if bits & (JobStatus.DELETED | JobStatus.DELETING) and not bits & JobStatus.PRINTING:
+    if bits & (JobStatus.DELETED | JobStatus.DELETING):
         return CANCELED if bits & JobStatus.DELETED else PROCESSING, ("processing-to-stop-point",)
     if bits & (JobStatus.PRINTED | JobStatus.COMPLETE):
         return COMPLETED, ("job-completed-successfully",)

@@ -36,6 +36,7 @@ beyond Everyone, so they may print and manage their own jobs, never administer t
 from __future__ import annotations
 
 import collections
+import re
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -82,6 +83,7 @@ STATUS_OF: Mapping[int, Status] = {
     Win32.ERROR_PRINTER_DELETED: Status.SERVER_ERROR_NOT_ACCEPTING_JOBS,
     Win32.ERROR_INVALID_PRINTER_STATE: Status.CLIENT_ERROR_NOT_POSSIBLE,
     Win32.RPC_S_SERVER_UNAVAILABLE: Status.SERVER_ERROR_SERVICE_UNAVAILABLE,
+    Win32.ERROR_PRINT_CANCELLED: Status.SERVER_ERROR_JOB_CANCELED,
 }
 
 
@@ -196,7 +198,10 @@ class IppService:
         if target is None and job_uri is None:
             raise _Refused(Status.CLIENT_ERROR_BAD_REQUEST, "no printer-uri operation attribute")
         uri = str((target or job_uri).value)
-        parts = urllib.parse.urlsplit(uri)
+        try:
+            parts = urllib.parse.urlsplit(uri)
+        except ValueError as error:
+            raise _Refused(Status.CLIENT_ERROR_BAD_REQUEST, f"{uri!r}: {error}") from None
         if parts.scheme not in ("ipp", "ipps", "http", "https"):
             raise _Refused(
                 Status.CLIENT_ERROR_URI_SCHEME_NOT_SUPPORTED, f"{uri}: scheme {parts.scheme!r}"
@@ -207,7 +212,7 @@ class IppService:
         job_id = None
         if target is None:
             query = urllib.parse.parse_qs(parts.query)
-            if not query.get("job", [""])[0].isdigit():
+            if not re.fullmatch(r"[0-9]{1,10}", query.get("job", [""])[0]):
                 raise _Refused(Status.CLIENT_ERROR_BAD_REQUEST, f"{uri}: not a job-uri")
             job_id = int(query["job"][0])
         return self.server.printers[name.lower()].name, job_id
@@ -325,7 +330,7 @@ class _Context:
         datatype = self.check_document()
         unsupported = self.check_template(op)
         if op is Op.VALIDATE_JOB:
-            self.open(Access.PRINTER_ACCESS_USE)  # the access check, then let go
+            self.close(self.open(Access.PRINTER_ACCESS_USE))  # the access check, then let go
             return _unsupported(unsupported)
         if self.service.server.printers[self.printer.lower()].pending_deletion:
             raise _Refused(
@@ -435,11 +440,6 @@ class _Context:
     # -- job control -----------------------------------------------------------------------------
 
     def cancel(self, job_id: int) -> list[Group]:
-        sending = self.service._sending.pop(job_id, None)
-        if sending is not None:
-            sending.client.RpcAsyncAbortPrinter(sending.handle)
-            sending.client.RpcAsyncClosePrinter(sending.handle)
-            return []
         if job_id in self.service._finished:
             done = self.service._finished[job_id]
             raise _Refused(
@@ -449,6 +449,9 @@ class _Context:
         job = self.service.server.jobs.get(job_id)
         if job is None or job.printer_name.lower() != self.printer.lower():
             raise _Refused(Status.CLIENT_ERROR_NOT_FOUND, f"no job {job_id} on {self.printer}")
+        if job.status & JobStatus.DELETING:
+            raise _Refused(Status.CLIENT_ERROR_NOT_POSSIBLE, f"job {job_id} is being cancelled")
+        # The spooler's own check decides who may (the owner, or who administers documents).
         handle = self.open(Access.PRINTER_ACCESS_USE)
         try:
             reply = self.client.RpcAsyncSetJob(handle, job_id, None, JobControl.DELETE)
@@ -456,6 +459,10 @@ class _Context:
             self.close(handle)
         if reply.status:
             raise self.fail(reply.status, f"SetJob {job_id} JOB_CONTROL_DELETE")
+        sending = self.service._sending.pop(job_id, None)
+        if sending is not None:  # still being sent: the sender's handle lets go of it
+            sending.client.RpcAsyncAbortPrinter(sending.handle)
+            sending.client.RpcAsyncClosePrinter(sending.handle)
         return []
 
     def control(self, op: Op) -> list[Group]:
@@ -493,7 +500,13 @@ class _Context:
                 self.request.operation_attribute("which-jobs"),
             )
         limit_attr = self.request.operation_attribute("limit")
-        limit = int(limit_attr.value) if limit_attr is not None else None
+        limit = None
+        if limit_attr is not None:
+            if limit_attr.tag != Tag.INTEGER or not isinstance(limit_attr.value, int):
+                raise _Refused(Status.CLIENT_ERROR_BAD_REQUEST, "limit must be an integer")
+            if limit_attr.value < 1:
+                raise _Refused(Status.CLIENT_ERROR_BAD_REQUEST, "limit must be at least 1")
+            limit = limit_attr.value
         mine = self.request.operation_attribute("my-jobs")
         me = self.client.principal.user.lower() if mine is not None and mine.value else None
         records: list[JobFacts] = []
