@@ -98,6 +98,9 @@ class DeadlineLoop:
             if self._posts:
                 continue
             now = trio.current_time()
+            # The clock may have been set running while this task waited above: jump only a
+            # clock that is still stopped (a running one has moved on, maybe past the heap).
+            can_jump = can_jump and mock is not None and mock.rate == 0
             if can_jump and self._heap:
                 stats = trio.lowlevel.current_statistics()
                 ahead = self._heap[0][0] - now
