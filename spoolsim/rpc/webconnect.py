@@ -25,10 +25,10 @@ logged as a ``web.*`` event (subject: the client's name; every event carries ``p
    it (``web.package_built``: driver, environment, package, files, bytes, attempts). A failed
    attempt is ``web.package_attempt`` (n, status, package, environment, detail); an ``inf`` build is
    tried up to five times in all, one round trip each, then the flow fails with the last code
-   and the message ``Printer Installation Failed, Error Code = XXXXXXXX`` (the code in eight hex
-   digits). A built or cached package is downloaded (one :class:`Download` of its size) and its
-   driver installed in the client's spooler: ``web.driver`` (source ``download``, package,
-   bytes).
+   and the message ``Printer Installation Failed, Error Code = `` followed by the code in eight
+   hex digits (``E0000102``). A built or cached package is downloaded (one :class:`Download` of
+   its size) and its driver installed in the client's spooler: ``web.driver`` (source
+   ``download``, package, bytes).
 6. The client's spooler gets a port named by the printer's URL,
    ``http://SERVER/printers/<printer>/.printer`` (``web.port_created``: port), under the
    :data:`INTERNET_PORT_MONITOR`, and a local printer ``<printer> on http://SERVER`` on that port
