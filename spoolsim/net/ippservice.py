@@ -129,7 +129,6 @@ class IppService:
         self._sending: dict[int, _Sending] = {}
         self._finished: collections.OrderedDict[int, Finished] = collections.OrderedDict()
         self._history = history
-        self.handled = 0
         server.log.listeners.append(self._on_event)
 
     # -- entry points ------------------------------------------------------------------------------
@@ -144,7 +143,6 @@ class IppService:
 
     def respond(self, request: Message, caller: Caller, now: float) -> Message:
         """Answer one decoded request."""
-        self.handled += 1
         try:
             ipp.check_request(request)
         except IPPError as error:
@@ -296,29 +294,24 @@ class _Context:
     def close(self, handle: bytes) -> None:
         self.client.RpcAsyncClosePrinter(handle)
 
-    def printer_info(self) -> dict[str, object]:
+    def read(self, method: str, *args: object, family: str, out: str) -> list[dict[str, object]]:
+        """A level-2 Get/Enum call on the printer, opened for use and let go."""
         handle = self.open(Access.PRINTER_ACCESS_USE)
         try:
             status, infos = self.client.fetch(
-                "RpcAsyncGetPrinter", handle, family="PRINTER_INFO", level=2, out="pPrinter"
+                method, handle, *args, family=family, level=2, out=out
             )
         finally:
             self.close(handle)
         if status:
-            raise self.fail(status, f"GetPrinter {self.printer}")
-        return infos[0]
+            raise self.fail(status, f"{method.removeprefix('RpcAsync')} on {self.printer}")
+        return infos
+
+    def printer_info(self) -> dict[str, object]:
+        return self.read("RpcAsyncGetPrinter", family="PRINTER_INFO", out="pPrinter")[0]
 
     def live_jobs(self) -> list[dict[str, object]]:
-        handle = self.open(Access.PRINTER_ACCESS_USE)
-        try:
-            status, jobs = self.client.fetch(
-                "RpcAsyncEnumJobs", handle, 0, 0xFFFF, family="JOB_INFO", level=2, out="pJob"
-            )
-        finally:
-            self.close(handle)
-        if status:
-            raise self.fail(status, f"EnumJobs {self.printer}")
-        return jobs
+        return self.read("RpcAsyncEnumJobs", 0, 0xFFFF, family="JOB_INFO", out="pJob")
 
     def requested(self, default: Iterable[str] = ("all",)) -> set[str]:
         attr = self.request.operation_attribute("requested-attributes")
@@ -530,16 +523,9 @@ class _Context:
         job = self.service.server.jobs.get(job_id)
         if job is None or job.printer_name.lower() != self.printer.lower():
             raise _Refused(Status.CLIENT_ERROR_NOT_FOUND, f"no job {job_id} on {self.printer}")
-        handle = self.open(Access.PRINTER_ACCESS_USE)
-        try:
-            status, infos = self.client.fetch(
-                "RpcAsyncGetJob", handle, job_id, family="JOB_INFO", level=2, out="pJob"
-            )
-        finally:
-            self.close(handle)
-        if status:
-            raise self.fail(status, f"GetJob {job_id}")
-        return self.live_facts(infos[0])
+        return self.live_facts(
+            self.read("RpcAsyncGetJob", job_id, family="JOB_INFO", out="pJob")[0]
+        )
 
     def live_facts(self, info: Mapping[str, object]) -> JobFacts:
         job_id = int(info["JobId"])

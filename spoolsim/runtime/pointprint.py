@@ -10,12 +10,14 @@ thousand clients reconnecting at once cost heap entries, not tasks.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from typing import Any
 
 from spoolsim.model.netlink import Link
-from spoolsim.rpc.pointprint import ConnectionResult, Download, Step
+from spoolsim.rpc.pointprint import Download, Step
 from spoolsim.runtime.loop import DeadlineLoop
 
-Flow = Generator[Step, float, ConnectionResult]
+# A connection flow: Point and Print's (a ConnectionResult) or web Connect's (a WebConnectResult).
+Flow = Generator[Step, float, Any]
 
 
 class LinkService:
@@ -28,7 +30,7 @@ class LinkService:
         self._next = 0
         self._armed: float | None = None
 
-    def run(self, flow: Flow, now: float, done: Callable[[ConnectionResult], None]) -> None:
+    def run(self, flow: Flow, now: float, done: Callable[[Any], None]) -> None:
         """Start ``flow`` at ``now``; ``done`` gets its result when it ends."""
 
         def resume(t: float) -> None:

@@ -61,6 +61,12 @@ class PnpReport:
         return max((s.peak_use for s in self.links.values()), default=0.0)
 
 
+def fixed_printer(group: ClientGroup, n: int, home: Mapping[str, LivingSpooler]) -> str:
+    """The printer client ``n`` of ``group`` connects to: the one ``fixed`` choice gives it."""
+    names = group.choice.printers or tuple(sorted(home, key=str.lower))
+    return names[n % len(names)]
+
+
 def server_links(
     scenario: Scenario, spoolers: Mapping[str, LivingSpooler]
 ) -> dict[str, LinkService]:
@@ -114,8 +120,7 @@ class PnpRun:
                 self.loop.call_at(when, lambda now, g=group, i=n: self.connect(g, i, now), 2)
 
     def printer_of(self, group: ClientGroup, n: int) -> str:
-        names = group.choice.printers or tuple(sorted(self.home, key=str.lower))
-        return names[n % len(names)]
+        return fixed_printer(group, n, self.home)
 
     def machine(self, group: ClientGroup, n: int) -> ClientMachine:
         who = (group.name, n)

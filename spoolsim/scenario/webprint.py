@@ -29,6 +29,7 @@ from spoolsim.rpc.webconnect import WebConnectResult, web_connect
 from spoolsim.runtime import LivingSpooler
 from spoolsim.runtime.pointprint import LinkService
 from spoolsim.scenario.build import stream
+from spoolsim.scenario.pointprint import fixed_printer
 from spoolsim.scenario.report import Spread
 from spoolsim.scenario.schema import ClientGroup, Scenario
 from spoolsim.wire import ipp
@@ -67,7 +68,7 @@ class WebRun:
         self.home = home
         self.principal = principal
         self.links = links
-        self.loop = next(iter(links.values()))._loop
+        self.loop = next(iter(home.values())).loop
         self.results: list[WebConnectResult] = []
         self.in_flight = 0
         self.ipp_jobs = 0
@@ -94,8 +95,7 @@ class WebRun:
         return service
 
     def printer_of(self, group: ClientGroup, n: int) -> str:
-        names = group.choice.printers or tuple(sorted(self.home, key=str.lower))
-        return names[n % len(names)]
+        return fixed_printer(group, n, self.home)
 
     def machine(self, group: ClientGroup, name: str) -> ClientMachine:
         servers = {sp.server.name.lower() for sp in self.home.values()}
@@ -159,7 +159,7 @@ class WebRun:
             else:
                 then(result)
 
-        self.links[sp.server.name.lower()].run(flow, now, done)  # type: ignore[arg-type]
+        self.links[sp.server.name.lower()].run(flow, now, done)
 
     def _done(self, who: Who, result: WebConnectResult) -> None:
         self.results.append(result)
