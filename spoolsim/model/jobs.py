@@ -141,6 +141,8 @@ class Job:
     attempts: int = 0
     devmode: bytes | None = None
     data: bytearray = attrs.Factory(bytearray)
+    # Job Named Properties (MS-RPRN 3.1.1) by lower-cased name; the values are opaque here.
+    properties: dict[str, object] = attrs.Factory(dict)
 
     @property
     def status(self) -> JobStatus:

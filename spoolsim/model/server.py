@@ -33,13 +33,14 @@ from spoolsim.model.constants import (
 )
 from spoolsim.model.drivers import DriverStore
 from spoolsim.model.errors import SpoolerError
+from spoolsim.model.eventchannels import EventChannels
 from spoolsim.model.events import EventLog
 from spoolsim.model.files import FileSystem
 from spoolsim.model.forms import FormStore
 from spoolsim.model.jobs import Job, JobStatus, Phase, next_phase
 from spoolsim.model.packages import PackageStore
 from spoolsim.model.pointprint import MachineConnection, PointAndPrintDll
-from spoolsim.model.ports import Monitor, Port, PrintProcessor
+from spoolsim.model.ports import Monitor, Port, PrintProcessor, TcpConfig
 from spoolsim.model.printbrowse import (
     BROWSE_VALUES,
     BrowseSettings,
@@ -139,6 +140,11 @@ class PrintServer:
     machine_connections: dict[str, MachineConnection] = attrs.Factory(dict)
     # Driver packages built for web printer connections (Internet Printing's Connect).
     web_packages: WebPackageCache = attrs.Factory(WebPackageCache)
+    # Called with a job after a change the event log does not record (data written, a page
+    # ended, print progress); change notifications watch these beside the log.
+    job_watchers: list[Callable[[Job], None]] = attrs.Factory(list)
+    # Windows event channels (PrintService Admin/Operational), e.g. for branch office logs.
+    channels: EventChannels = attrs.Factory(EventChannels)
     _last_job_id: int = 0
     _by_port: dict[str, list[Printer]] | None = None  # port key -> printers (see printers_on)
 
@@ -406,6 +412,29 @@ class PrintServer:
             now, "port.device", port.name, code=code, bits=int(bits), port_status=int(status)
         )
 
+    # -- ports: deletion and reconfiguration (the port monitors' XcvData commands) ---------------
+
+    def delete_port(self, name: str, now: float) -> Port:
+        """Remove the port ``name``. As MS-RPRN 3.1.4.6.2 (RpcDeletePort) requires: an unknown
+        port is ERROR_UNKNOWN_PORT, a port some printer prints to is ERROR_BUSY."""
+        port = self.ports.get((name or "").lower())
+        if port is None:
+            raise SpoolerError(Win32.ERROR_UNKNOWN_PORT, f"no port {name!r}")
+        users = self.printers_on(port.name)
+        if users:
+            raise SpoolerError(Win32.ERROR_BUSY, f"port {port.name} is used by {users[0].name}")
+        del self.ports[port.name.lower()]
+        self.log.add(now, "port.deleted", port.name, monitor=port.monitor)
+        return port
+
+    def configure_port(
+        self, port: Port, tcp: TcpConfig | None, config: dict[str, object], now: float
+    ) -> None:
+        """Replace a port's settings (a Standard TCP/IP port's TcpConfig and monitor data)."""
+        port.tcp, port.config = tcp, dict(config)
+        where = {} if tcp is None else {"host": tcp.host, "port_number": tcp.port_number}
+        self.log.add(now, "port.configured", port.name, monitor=port.monitor, **where)
+
     # -- jobs: submission ------------------------------------------------------------------------
 
     def job(self, job_id: int, printer: Printer | None = None) -> Job:
@@ -470,11 +499,13 @@ class PrintServer:
             raise SpoolerError(Win32.ERROR_SPL_NO_STARTDOC, f"job {job.job_id} is not spooling")
         job.data += data
         job.size += len(data)
+        self._watched(job)
         return len(data)
 
     def end_page(self, job: Job) -> None:
         if job.phase is Phase.SPOOLING:
             job.total_pages += 1
+            self._watched(job)
 
     def end_doc(self, job: Job, now: float) -> None:
         if job.phase is Phase.SPOOLING:
@@ -540,6 +571,7 @@ class PrintServer:
         if not MIN_PRIORITY <= priority <= MAX_PRIORITY:
             raise SpoolerError(Win32.ERROR_INVALID_PRIORITY, f"priority {priority}")
         job.priority = priority
+        self._watched(job)
 
     def set_job_position(self, job: Job, position: int, now: float) -> None:
         p = self._printer_of(job)
@@ -590,6 +622,7 @@ class PrintServer:
     def job_progress(self, job: Job, *, pages: int, nbytes: int) -> None:
         job.pages_printed = pages
         job.bytes_printed = nbytes
+        self._watched(job)
 
     def set_job_device_status(self, job: Job, bits: int, now: float) -> None:
         """What the device says about the job it prints (error, offline, paper out, ...)."""
@@ -627,6 +660,10 @@ class PrintServer:
 
     # -- internals -------------------------------------------------------------------------------
 
+    def _watched(self, job: Job) -> None:
+        for watcher in self.job_watchers:
+            watcher(job)
+
     def _printer_of(self, job: Job) -> Printer:
         p = self.printers.get(job.printer_name.lower())
         assert p is not None, f"job {job.job_id} has no printer"
@@ -655,6 +692,7 @@ class PrintServer:
         p.queue.remove(job.job_id)
         if p.pending_deletion and not p.queue:
             self._remove_printer(p, now)
+        self._watched(job)
 
 
 # Job status bits a port monitor sets from the device's state while the job prints.
