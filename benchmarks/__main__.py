@@ -18,6 +18,9 @@ runtime
     The living spooler's jobs per wall second on a small estate (``benchmarks.runtime``).
 device-server
     A virtual printer's AppSocket and LPD servers over loopback TCP (``benchmarks.device_server``).
+notify
+    Change notifications under load: model changes per wall second with no subscribers, with
+    long-polling subscribers, and with idle ones too (``benchmarks.notify``).
 
 Each prints a table; all figures go to ``benchmarks/results/<UTC time>.json`` and
 ``latest.json`` there.  A benchmark whose code is not there yet is reported as unavailable; one
@@ -45,7 +48,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-NAMES = ("reference", "large-estate", "codecs", "runtime", "device-server")
+NAMES = ("reference", "large-estate", "codecs", "runtime", "device-server", "notify")
 TARGETS = {"direct": 0.5, "wire": 0.25}  # spoolsim jobs/s as a fraction of SimPy's
 LARGE_WALL_S, LARGE_RSS_MIB = 60.0, 2048.0
 
@@ -305,12 +308,40 @@ def bench_device_server(quick: bool, repeat: int) -> dict:
     return {"jobs": jobs, "rows": rows}
 
 
+def bench_notify(quick: bool, repeat: int) -> dict:
+    """``benchmarks.notify``: model changes per wall second, median of ``repeat``."""
+    from benchmarks.notify import run_notify
+
+    seconds = 1.0 if quick else 5.0
+    runs = [run_notify(2000, seconds, 40, 20) for _ in range(repeat)]
+    rows = [dict(row) for row in runs[0]]
+    for i, row in enumerate(rows):
+        row["changes_per_s"] = statistics.median(run[i]["changes_per_s"] for run in runs)
+    _table(
+        f"notifications: 2,000 changes per simulated second for {seconds:g} s, median of {repeat}",
+        ("variant", "changes/s", "replies", "values", "discards", "max backlog"),
+        [
+            (
+                r["variant"],
+                r["changes_per_s"],
+                r["replies"],
+                r["values"],
+                r["discards"],
+                r["largest_backlog"],
+            )
+            for r in rows
+        ],
+    )
+    return {"seconds": seconds, "repeat": repeat, "rows": rows}
+
+
 BENCHMARKS: dict[str, Callable[[bool, int], dict]] = {
     "reference": bench_reference,
     "large-estate": bench_large_estate,
     "codecs": bench_codecs,
     "runtime": bench_runtime,
     "device-server": bench_device_server,
+    "notify": bench_notify,
 }
 
 

@@ -7,6 +7,7 @@ from spoolsim.rpc import (  # noqa: F401
     drivers,
     forms,
     jobs,
+    notify,
     packages,
     ports,
     printers,

@@ -36,6 +36,7 @@ from spoolsim.model.errors import SpoolerError
 from spoolsim.model.printers import Printer
 from spoolsim.model.security import Principal
 from spoolsim.model.server import PrintServer
+from spoolsim.rpc.notifier import Notifier
 from spoolsim.wire.info import LAYOUTS
 from spoolsim.wire.marshal import pack
 
@@ -76,6 +77,8 @@ class HandleKind(enum.Enum):
     JOB = "job"
     PORT = "port"
     XCV = "xcv"
+    IC = "ic"
+    NOTIFY = "notify"
 
 
 @attrs.frozen
@@ -98,6 +101,8 @@ class HandleState:
     datatype: str | None = None
     doc_job: int | None = None
     page_open: bool = False
+    read_offset: int = 0
+    devmode: bytes | None = None  # ResetPrinter's DEVMODE; None means the printer's
 
 
 @attrs.frozen
@@ -138,9 +143,13 @@ class Surface:
     server: PrintServer
     clock: Callable[[], float] = lambda: 0.0
     log_calls: bool = True
+    notifier: Notifier = attrs.field(init=False)
     _handles: dict[bytes, HandleState] = attrs.Factory(dict)
     _next_handle: int = 0
     _next_session: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        self.notifier = Notifier(self.server)
 
     def open_session(self, principal: Principal) -> Session:
         self._next_session += 1

@@ -376,13 +376,20 @@ def _publish(p: Printer, action: int) -> None:
 
 @method(20)
 def RpcAsyncClosePrinter(call: Call, phPrinter: bytes) -> Reply:
-    """Close any handle. A document still open is ended as by EndDocPrinter, so what was written
-    is printed (the local spooler ends an outstanding StartDoc on close)."""
+    """Close a printer, server, job, port or Xcv handle. A document still open is ended as by
+    EndDocPrinter, so what was written is printed (the local spooler ends an outstanding StartDoc
+    on close). The change notifications registered through the handle end with it.
+
+    Notification and IC handles are other context-handle types (RMTNTFY_HANDLE, GDI_HANDLE):
+    they close with their own methods (opnums 59 and 37)."""
     state = call.surface.lookup(phPrinter, call.session)
-    if state is None:
+    if state is None or state.kind in (HandleKind.NOTIFY, HandleKind.IC):
         raise SpoolerError(Win32.ERROR_INVALID_HANDLE, "handle")
     if state.doc_job is not None and state.doc_job in call.server.jobs:
         call.server.end_doc(call.server.jobs[state.doc_job], call.now)
+    for handle in call.surface.notifier.owned_by(phPrinter):
+        call.surface.drop_handle(handle)
+        call.surface.notifier.remove(handle)
     call.surface.drop_handle(phPrinter)
     return Reply(0, {"phPrinter": None})
 
