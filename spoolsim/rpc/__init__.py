@@ -11,6 +11,7 @@ from spoolsim.rpc import (  # noqa: F401
     packages,
     ports,
     printers,
+    xcv,
 )
 from spoolsim.rpc.client import Client
 from spoolsim.rpc.core import BY_NAME, METHODS, Container, HandleKind, Reply, Surface
