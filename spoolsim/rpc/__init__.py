@@ -10,7 +10,9 @@ from spoolsim.rpc import (  # noqa: F401
     notify,
     packages,
     ports,
+    printeric,
     printers,
+    readreset,
     xcv,
 )
 from spoolsim.rpc.client import Client

@@ -39,17 +39,21 @@ JOB_LEVELS = (1, 2, 3, 4)
 PRINTER_OR_JOB = (HandleKind.PRINTER, HandleKind.JOB)
 
 
-def _check_job_admin(call: Call, state: HandleState, job: Job) -> None:
-    """JOB_ACCESS_ADMINISTER on the job: its owner (CREATOR OWNER) or a document manager."""
+def check_job_access(call: Call, job: Job, mask: int) -> None:
+    """ERROR_ACCESS_DENIED unless the caller holds ``mask`` (JOB_ACCESS_ADMINISTER,
+    JOB_ACCESS_READ) on ``job``: its printer's descriptor decides, with the job's submitter as
+    CREATOR OWNER, so the owner and the document managers may."""
     ok, _ = security.check(
-        state.printer.security,
+        call.server.printer(job.printer_name).security,
         call.principal,
-        Access.JOB_ACCESS_ADMINISTER,
+        mask,
         security.JOB_MAPPING,
         owner=job.user,
     )
     if not ok:
-        raise SpoolerError(Win32.ERROR_ACCESS_DENIED, f"job {job.job_id} belongs to {job.user}")
+        raise SpoolerError(
+            Win32.ERROR_ACCESS_DENIED, f"job {job.job_id} of {job.user}: access 0x{mask:08x}"
+        )
 
 
 def _apply_job_info(call: Call, job: Job, level: int, info: Mapping[str, Any]) -> None:
@@ -98,7 +102,7 @@ def RpcAsyncSetJob(
     if pJobContainer is not None:
         check_level(level, JOB_LEVELS)
     job = call.server.job(JobId, state.printer)
-    _check_job_admin(call, state, job)
+    check_job_access(call, job, Access.JOB_ACCESS_ADMINISTER)
     call.server.check_control(job, Command)
     if level == 3:
         raise SpoolerError(Win32.ERROR_NOT_SUPPORTED, "linking jobs (level 3)")
@@ -174,6 +178,8 @@ def RpcAsyncStartDocPrinter(call: Call, hPrinter: bytes, pDocInfoContainer: Cont
         output_file=info.get("pOutputFile"),
         now=call.now,
     )
+    if state.devmode is not None:  # set by ResetPrinter on this handle
+        job.devmode = state.devmode
     state.doc_job = job.job_id
     state.page_open = False
     return Reply(0, {"pJobId": job.job_id})
