@@ -2,10 +2,12 @@
 
 from spoolsim.rpc import (  # noqa: F401
     bidi,
+    branchoffice,
     connections,
     data,
     drivers,
     forms,
+    jobprops,
     jobs,
     notify,
     packages,
