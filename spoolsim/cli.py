@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import pathlib
 import sys
 from collections.abc import Sequence
@@ -299,15 +300,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("demo", help="print a few jobs through the method surface")
     sub.add_parser("methods", help="list the MS-PAR methods with their opnums")
     args = parser.parse_args(argv)
-    if args.command == "validate":
-        return validate(args.files, sys.stdout, sys.stderr)
-    if args.command == "run":
-        return run(args, sys.stdout, sys.stderr)
-    if args.command == "serve":
-        return serve(args, sys.stdout, sys.stderr)
-    if args.command == "demo":
-        return demo()
-    return list_methods()
+    try:
+        if args.command == "validate":
+            return validate(args.files, sys.stdout, sys.stderr)
+        if args.command == "run":
+            return run(args, sys.stdout, sys.stderr)
+        if args.command == "serve":
+            return serve(args, sys.stdout, sys.stderr)
+        if args.command == "demo":
+            return demo()
+        return list_methods()
+    except BrokenPipeError:
+        # The reader went away (``spoolsim methods | head``): stop quietly, and point stdout at
+        # nothing so that the interpreter's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -148,3 +149,22 @@ def test_the_progress_bar_shows_only_on_a_terminal_after_two_seconds() -> None:
     assert "0.50/1.00 h simulated" in stream.getvalue() and "18/20 jobs" in stream.getvalue()
     bar.close()
     assert stream.getvalue().endswith("\r")
+
+
+def test_a_reader_that_goes_away_ends_the_output_quietly() -> None:
+    """``spoolsim methods | head -1``: no traceback when the pipe closes early."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "spoolsim.cli", "methods"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, "")
