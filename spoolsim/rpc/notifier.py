@@ -333,8 +333,10 @@ class Notifier:
         elif kind in SERVER_CHANGES:
             flag = int(SERVER_CHANGES[kind])
             subs = list(self._on_server)
-            if flag & PRINTER_HANDLE_CHANGES:
-                subs += [sub for group in self._on_printer.values() for sub in group]
+            if flag & PRINTER_HANDLE_CHANGES:  # a driver update: the printers that use it
+                for p, group in self._on_printer.items():
+                    if p.driver_name.lower() == subject.lower():
+                        subs += group
             for sub in subs:
                 sub.offer(flag)
 

@@ -51,10 +51,10 @@ NDR64 = (uuid.UUID("71710533-beba-4937-8319-b5dbef9ccc36"), 1, 0)
 MS_PAR = (uuid.UUID("76f03f96-cdfd-44fc-a22c-64950a001209"), 1, 0)
 MS_RPRN = (uuid.UUID("12345678-1234-abcd-ef00-0123456789ab"), 1, 0)
 
-# Bind-time feature negotiation (MS-RPCE 3.3.1.5.3): a transfer syntax 6cb71c2c-9812-4540-XXXX-
-# 000000000000, version 1, whose bytes 8..15 (little-endian) carry the feature bits; Windows
-# offers ...-0300-... (both bits).  The bind_ack answers with result NEGOTIATE_ACK and the
-# accepted bits in the reason field.
+# Bind-time feature negotiation (MS-RPCE 3.3.1.5.3): a transfer syntax whose first 8 bytes are
+# 6cb71c2c-9812-4540 and whose bytes 8..15 (little-endian) carry the feature bits, version 1;
+# Windows offers 6cb71c2c-9812-4540-0300-000000000000 (both bits). The bind_ack answers with
+# result NEGOTIATE_ACK and the accepted bits in the reason field.
 BTFN_PREFIX = uuid.UUID("6cb71c2c-9812-4540-0000-000000000000").bytes_le[:8]
 BTFN_SECURITY_CONTEXT_MULTIPLEXING = 0x0001
 BTFN_KEEP_CONNECTION_ON_ORPHAN = 0x0002

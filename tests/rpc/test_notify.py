@@ -406,3 +406,13 @@ def test_both_spellings_of_change_all_watch_jobs(estate, flags):
     estate.print_job(estate.bob)
     flags_seen, _, _ = poll(estate.alice, nh)
     assert flags_seen & Change.ADD_JOB
+
+
+def test_a_driver_update_reaches_only_the_printers_that_use_it(estate):
+    nh = register(estate.alice, estate.open(estate.alice), notify_filter(Change.SET_PRINTER_DRIVER))
+    sub = estate.surface.notifier.get(nh, estate.alice.session.id)
+    estate.server.log.add(1.0, "driver.updated", "Some Other Driver")
+    assert not sub.ready
+    estate.server.log.add(2.0, "driver.updated", "Generic / Text Only")  # P1's driver
+    flags, info, _ = poll(estate.alice, nh)
+    assert flags == Change.SET_PRINTER_DRIVER and info.Count == 0
