@@ -98,6 +98,9 @@ NCA_S_UNK_IF = 0x1C010003
 NCA_S_PROTO_ERROR = 0x1C01000B
 NCA_S_FAULT_CONTEXT_MISMATCH = 0x1C00001A
 NCA_S_INVALID_PRES_CONTEXT_ID = 0x1C00001C
+NCA_S_SERVER_TOO_BUSY = 0x1C010014
+NCA_S_FAULT_SEC_PKG_ERROR = 0x00000721  # a verifier that does not check (Samba's choice too)
+MUST_RECV_FRAG_SIZE = 1432  # C706 12.6.3.1: no peer may offer fragments smaller than this
 
 # sec_trailer auth_type and auth_level.
 AUTHN_NONE = 0

@@ -35,6 +35,7 @@ class PduReader:
 
     def __init__(self, *, max_frag: int = 0xFFFF) -> None:
         self.max_frag = max_frag
+        self.last_frame = b""  # the octets of the PDU ``next_event`` returned last (auth MACs)
         self._buf = bytearray()
         self._closed = False
         self._dead: DceRpcError | None = None
@@ -72,7 +73,9 @@ class PduReader:
             )
         frame = bytes(self._buf[: hdr.frag_length])
         del self._buf[: hdr.frag_length]
-        return decode(frame, max_frag=self.max_frag)
+        pdu = decode(frame, max_frag=self.max_frag)
+        self.last_frame = frame
+        return pdu
 
 
 class Reassembler:
