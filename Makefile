@@ -29,6 +29,7 @@ test: $(STAMP) tools
 # Debian's prometheus serves tests/metrics/test_prometheus.py, which starts its own server on a
 # free port: under systemd the package's postinst starts prometheus.service, so it is stopped and
 # disabled again at once; without systemd (containers, policy-rc.d) nothing starts.
+# Samba's rpcclient (smbclient) talks MS-RPRN to `spoolsim serve --rpc` in tests/net/test_rpcclient.py.
 SUDO := $(if $(filter 0,$(shell id -u)),,$(shell command -v sudo))
 tools:
 	@command -v nc >/dev/null && command -v rlpr >/dev/null && command -v lpr >/dev/null || \
@@ -46,6 +47,11 @@ tools:
 	      prometheus && \
 	    if [ -d /run/systemd/system ]; then $(SUDO) systemctl disable --now prometheus; fi ) || \
 	  echo "make tools: could not install prometheus; the real-Prometheus test will be skipped"
+	@command -v rpcclient >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      smbclient ) || \
+	  echo "make tools: could not install smbclient (rpcclient); its tests will be skipped"
 
 # The sequencing state machine at thousands of steps.
 test-long: $(STAMP)

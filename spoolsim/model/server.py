@@ -114,12 +114,15 @@ class PrintServer:
         environment: the server's own architecture (its ``Architecture`` value).
         os_version: (major, minor, build) reported in OSVersion / OSVersionEx.
         epoch: the wall-clock instant of simulated time 0 (for Submitted and StartTime/UntilTime).
+        aliases: other names a caller may use for this server in ``\\\\NAME`` (its DNS name, the
+            addresses a network front end listens on), as Windows answers to its IP addresses.
     """
 
     name: str = "SPOOLSIM"
     environment: str = ENV_X64
     os_version: tuple[int, int, int] = (10, 0, 20348)
     epoch: dt.datetime = DEFAULT_EPOCH
+    aliases: set[str] = attrs.Factory(set)
     log: EventLog = attrs.Factory(EventLog)
     settings: dict[str, int | str] = attrs.Factory(default_settings)
     security: SecurityDescriptor = attrs.Factory(default_server_security)
@@ -339,6 +342,12 @@ class PrintServer:
     def ports_changed(self) -> None:
         """A printer's port list was changed in place (SetPrinter): rebuild ``printers_on``."""
         self._by_port = None
+
+    def answers_to(self, name: str) -> bool:
+        """Whether ``name`` (without backslashes) names this server: its NetBIOS name or an
+        alias, case-insensitively."""
+        name = name.lower()
+        return name == self.name.lower() or any(name == a.lower() for a in self.aliases)
 
     def is_deleted(self, p: Printer) -> bool:
         return self.printers.get(p.name.lower()) is not p

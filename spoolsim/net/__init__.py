@@ -1,5 +1,5 @@
 """The estate's network front ends: the web site (pages, IPP, /metrics) on hypercorn and Trio."""
 
-from spoolsim.net.settings import WebSettings, WebUser
+from spoolsim.net.settings import RpcSettings, WebSettings, WebUser
 
-__all__ = ["WebSettings", "WebUser"]
+__all__ = ["RpcSettings", "WebSettings", "WebUser"]

@@ -1,4 +1,5 @@
-"""Who may use the web site: its accounts and whether anonymous requests are served."""
+"""Who may use the network front ends (the web site, DCE/RPC): their accounts and whether
+anonymous callers are served."""
 
 from __future__ import annotations
 
@@ -28,4 +29,20 @@ class WebSettings:
     users: tuple[WebUser, ...] = ()
     anonymous: bool = True
     realm: str = "spoolsim"
+    server: str | None = None
+
+
+@attrs.frozen
+class RpcSettings:
+    """Who may call the DCE/RPC front end, as the scenario's ``[rpc]`` table says.
+
+    Attributes:
+        users: the accounts NTLM accepts (``admin`` ones are local Administrators).
+        anonymous: whether an unauthenticated association (or NTLM's anonymous logon) may call;
+            it calls as ANONYMOUS LOGON, a member of Everyone only.
+        server: the print server served (the first server when None).
+    """
+
+    users: tuple[WebUser, ...] = ()
+    anonymous: bool = True
     server: str | None = None

@@ -173,6 +173,18 @@ class Surface:
     def open_handles(self, session: Session | None = None) -> list[HandleState]:
         return [h for h in self._handles.values() if session is None or h.session == session.id]
 
+    def rundown(self, session: Session) -> int:
+        """Close every handle ``session`` still holds, as a DCE/RPC context-handle rundown does
+        when the client's association ends: each with the method that closes its kind (so an
+        open document is ended and subscriptions end with their handles). Returns how many."""
+        closers = {HandleKind.NOTIFY: 59, HandleKind.IC: 37}
+        held = [v for v, h in self._handles.items() if h.session == session.id]
+        for value in held:
+            state = self._handles.get(value)
+            if state is not None:  # a printer's close also ends its notification handles
+                self.invoke(session, closers.get(state.kind, 20), value)
+        return len(held)
+
     def invoke(self, session: Session, name_or_opnum: str | int, *args: Any, **kw: Any) -> Reply:
         """Call a method by spec name or opnum, as ``session``."""
         spec = (
@@ -274,7 +286,7 @@ def server_name_ok(server: PrintServer, name: str | None) -> bool:
     """Whether a ``pName`` names this server: NULL, empty, or ``\\\\NAME``."""
     if not name:
         return True
-    return name.startswith("\\\\") and name[2:].rstrip("\\").lower() == server.name.lower()
+    return name.startswith("\\\\") and server.answers_to(name[2:].rstrip("\\"))
 
 
 def check_server_name(server: PrintServer, name: str | None) -> None:

@@ -67,7 +67,7 @@ def _parse_name(call: Call, name: str | None) -> tuple[HandleKind, str]:
     rest = name or ""
     if rest.startswith("\\\\"):
         server, _, rest = rest[2:].partition("\\")
-        if server.lower() != call.server.name.lower():
+        if not call.server.answers_to(server):
             raise SpoolerError(Win32.ERROR_INVALID_PRINTER_NAME, f"server {server!r}")
     if not rest:
         return HandleKind.SERVER, ""

@@ -67,6 +67,7 @@ TOP_KEYS = (
     "timeline",
     "expect",
     "web",
+    "rpc",
 )
 SIMULATION_KEYS = (
     "duration",
@@ -165,6 +166,7 @@ class _Loader(TimelineReader, WebReader):
         browsing = self._browsing()
         network = self.network(data)
         web_path, web = self.web(data)
+        rpc_path, rpc = self.rpc(data)
         self.read_estate(data)
         drivers = self.drivers(data)
         clients = [(p, self._client(t, p)) for p, t in self.tables(data, "clients")]
@@ -172,7 +174,8 @@ class _Loader(TimelineReader, WebReader):
         expect = [(p, self.expectation(t, p)) for p, t in self.tables(data, "expect")]
         self.resolve_estate()
         driver_specs = self.resolve_drivers(drivers)
-        web = self.resolve_web(web_path, web)
+        web = self.resolve_server(web_path, web)
+        rpc = self.resolve_server(rpc_path, rpc)
         clients = [(p, self._resolve_choice(c, p)) for p, c in clients]
         actions = self.resolve_timeline(timeline)
         expect = [self.resolve_expectation(e, p) for p, e in expect]
@@ -195,6 +198,7 @@ class _Loader(TimelineReader, WebReader):
             network=network,
             drivers=tuple(driver_specs),
             web=web,
+            rpc=rpc,
         )
 
     # -- sections ----------------------------------------------------------------------------------

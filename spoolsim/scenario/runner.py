@@ -140,9 +140,10 @@ class ScenarioRun:
             if scenario.simulation.refill_after is not None:
                 device.listeners.append(partial(self._refill, device))
 
-    def web_spooler(self) -> LivingSpooler:
-        """The spooler whose web site ``serve`` shows (``[web] server``, else the first)."""
-        name = self.scenario.web.server
+    def web_spooler(self, name: str | None = None) -> LivingSpooler:
+        """The spooler named ``name``, else the one whose web site ``serve`` shows (``[web]
+        server``), else the first."""
+        name = name or self.scenario.web.server
         if name is None:
             return next(iter(self.spoolers.values()))
         return self.spoolers[name.lower()]

@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from devices.faults import Fault
-from spoolsim.net.settings import WebSettings
+from spoolsim.net.settings import RpcSettings, WebSettings
 
 DEFAULT_SERVER = "PRINTSRV"
 DEFAULT_DRIVER = "HP Universal Printing PCL 6"
@@ -357,6 +357,7 @@ class Scenario:
     network: NetworkSpec = NetworkSpec()
     drivers: tuple[DriverSpec, ...] = ()
     web: WebSettings = attrs.field(factory=WebSettings)
+    rpc: RpcSettings = attrs.field(factory=RpcSettings)
 
 
 # -- time text -------------------------------------------------------------------------------------
