@@ -236,16 +236,24 @@ def serve(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.
     scenario = _load(args.file, err)
     if scenario is None:
         return 2
-    host, _, port = args.http.rpartition(":")
-    if not port.isdigit() or not 0 <= int(port) <= 65535:
-        err.write(f"--http {args.http}: expected HOST:PORT, such as 127.0.0.1:9464\n")
+    http = _address("--http", args.http, "127.0.0.1:9464", err)
+    rpc = _address("--rpc", args.rpc, "127.0.0.1:5000", err) if args.rpc else None
+    if http is None or (args.rpc and rpc is None):
+        return 2
+    if args.epm is not None and not 0 <= args.epm <= 65535:
+        err.write(f"--epm {args.epm}: expected a port, 0 to 65535 (135 is the standard one)\n")
+        return 2
+    if args.epm is not None and rpc is None:
+        err.write("--epm: the endpoint mapper points at the DCE/RPC front end; give --rpc too\n")
         return 2
     if args.rate <= 0:
         err.write(f"--rate {args.rate}: must be above 0 (simulated seconds per real second)\n")
         return 2
     options = ServeOptions(
-        host=host or "127.0.0.1",
-        port=int(port),
+        host=http[0],
+        port=http[1],
+        rpc=rpc,
+        epm=args.epm,
         rate=args.rate,
         expose_devices=args.expose_devices,
         seed=args.seed,
@@ -258,6 +266,14 @@ def serve(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.
     for line in summary_lines(result.report):
         out.write(line + "\n")
     return 0 if result.report.passed else 1
+
+
+def _address(option: str, text: str, example: str, err: TextIO) -> tuple[str, int] | None:
+    host, _, port = text.rpartition(":")
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        err.write(f"{option} {text}: expected HOST:PORT, such as {example}\n")
+        return None
+    return host or "127.0.0.1", int(port)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -291,6 +307,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="127.0.0.1:9464",
         metavar="HOST:PORT",
         help="where the web site (/printers/, IPP, /metrics) listens",
+    )
+    live.add_argument(
+        "--rpc",
+        metavar="HOST:PORT",
+        help="also serve MS-PAR and MS-RPRN over DCE/RPC (ncacn_ip_tcp) here; [rpc] in the"
+        " scenario says who may call",
+    )
+    live.add_argument(
+        "--epm",
+        type=int,
+        metavar="PORT",
+        help="also run the endpoint mapper on this port of the --rpc host (135 is the standard"
+        " one, which rpcclient always asks)",
     )
     live.add_argument(
         "--expose-devices",

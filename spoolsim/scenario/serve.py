@@ -24,6 +24,7 @@ from devices.serve import serve_lpd, serve_raw9100
 from spoolsim.metrics import CONTENT_TYPE, SimMetrics
 from spoolsim.model.security import Principal
 from spoolsim.net.pages import ConnectShown
+from spoolsim.net.rpcserver import RpcFrontEnd, serve_epm
 from spoolsim.net.web import WebSite, serve_web
 from spoolsim.rpc.webconnect import WebConnectResult
 from spoolsim.scenario.runner import RunResult, ScenarioRun, run_scenario
@@ -37,6 +38,8 @@ class ServeOptions:
 
     host: str = "127.0.0.1"
     port: int = 9464
+    rpc: tuple[str, int] | None = None  # the DCE/RPC front end's address
+    epm: int | None = None  # the endpoint mapper's port (on the rpc host)
     rate: float = 60.0
     expose_devices: bool = False
     seed: int | None = None
@@ -88,6 +91,8 @@ async def serve_scenario(
                 " Ctrl-C stops with the summary\n"
             )
             out.flush()
+            if options.rpc is not None:
+                await _serve_rpc(run, nursery, options, out)
             if options.expose_devices:
                 await _expose(run, nursery, options, out)
             clock = trio.lowlevel.current_clock()
@@ -105,6 +110,27 @@ async def serve_scenario(
         )
         nursery.cancel_scope.cancel()
     return result
+
+
+async def _serve_rpc(
+    run: ScenarioRun, nursery: trio.Nursery, options: ServeOptions, out: TextIO
+) -> None:
+    """MS-PAR and MS-RPRN over DCE/RPC, and the endpoint mapper when asked."""
+    assert options.rpc is not None
+    settings = run.scenario.rpc
+    spooler = run.web_spooler(settings.server)
+    front = RpcFrontEnd(spooler.surface, settings, time_scale=options.rate)
+    host, port = options.rpc
+    port = await nursery.start(partial(front.serve, host, port))
+    auth = "NTLM or anonymous" if settings.anonymous else "NTLM only"
+    out.write(
+        f"DCE/RPC: MS-PAR and MS-RPRN of {spooler.server.name} at ncacn_ip_tcp:{host}[{port}]"
+        f" ({auth}; users: {', '.join(u.name for u in settings.users) or 'none'})\n"
+    )
+    if options.epm is not None:
+        epm_port = await nursery.start(partial(serve_epm, front, host, options.epm))
+        out.write(f"endpoint mapper: {host}:{epm_port}\n")
+    out.flush()
 
 
 async def _expose(
