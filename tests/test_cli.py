@@ -115,6 +115,12 @@ def test_bad_input_exits_2_before_running(small, tmp_path) -> None:
     assert suffix.stdout == ""  # nothing ran
     rate = spoolsim("serve", str(small), "--rate", "0")
     assert rate.returncode == 2 and "--rate" in rate.stderr
+    rpc = spoolsim("serve", str(small), "--rpc", "127.0.0.1")
+    assert rpc.returncode == 2 and "--rpc 127.0.0.1: expected HOST:PORT" in rpc.stderr
+    epm = spoolsim("serve", str(small), "--epm", "135")
+    assert epm.returncode == 2 and "--epm: the endpoint mapper points at" in epm.stderr
+    epm = spoolsim("serve", str(small), "--rpc", ":0", "--epm", "70000")
+    assert epm.returncode == 2 and "--epm 70000: expected a port" in epm.stderr
 
 
 def test_plot_writes_a_png(small, tmp_path) -> None:

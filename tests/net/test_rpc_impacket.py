@@ -290,8 +290,10 @@ def test_a_wrong_password_is_refused(served) -> None:
     assert "access_denied" in str(err.value)
 
 
-def test_ms_rprn_opens_enumerates_and_closes_with_ntlm_integrity(served) -> None:
-    level = rpcrt.RPC_C_AUTHN_LEVEL_PKT_INTEGRITY
+@pytest.mark.parametrize(
+    "level", [rpcrt.RPC_C_AUTHN_LEVEL_CONNECT, rpcrt.RPC_C_AUTHN_LEVEL_PKT_INTEGRITY]
+)
+def test_ms_rprn_opens_enumerates_and_closes_with_ntlm(served, level: int) -> None:
     dce = connect(served, rprn.MSRPC_UUID_RPRN, user="alice", password="Pa55word!", level=level)
     try:
         name = f"\\\\{served.host}\\Laser1\0"

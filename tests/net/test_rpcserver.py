@@ -16,6 +16,7 @@ from impacket.dcerpc.v5.dtypes import NULL
 
 from spoolsim.model.constants import Access
 from spoolsim.net.rpcserver import RpcFrontEnd, RpcLimits
+from spoolsim.net.settings import RpcSettings, WebUser
 from spoolsim.rpc.ndrcall import Interface, collection_to_wire, decode_response, encode_request
 from spoolsim.rpc.notify import notify_filter
 from spoolsim.rpc.notifyfields import Change
@@ -87,9 +88,11 @@ async def alive(port: int) -> int:
     return struct.unpack("<I", response.stub[-4:])[0]  # ERROR_INSUFFICIENT_BUFFER: 122
 
 
-async def serving(nursery: trio.Nursery, **limits) -> tuple[RpcFrontEnd, Estate, int]:
+async def serving(
+    nursery: trio.Nursery, settings: RpcSettings | None = None, **limits
+) -> tuple[RpcFrontEnd, Estate, int]:
     estate = Estate()
-    front = RpcFrontEnd(estate.surface, limits=RpcLimits(**limits))
+    front = RpcFrontEnd(estate.surface, settings, limits=RpcLimits(**limits))
     port = await nursery.start(front.serve, "127.0.0.1", 0)
     return front, estate, port
 
@@ -192,6 +195,19 @@ async def test_each_malformed_kind_is_answered_as_the_protocol_says() -> None:
             assert answers == {  # each call in its own task: any order
                 1: "BindAck", 2: c.NCA_S_OP_RNG_ERROR, 3: c.NCA_S_FAULT_NDR, 4: "Response"
             }  # fmt: skip
+            nursery.cancel_scope.cancel()
+
+
+async def test_without_anonymous_access_an_unauthenticated_call_is_refused() -> None:
+    with trio.fail_after(30):
+        async with trio.open_nursery() as nursery:
+            settings = RpcSettings(users=(WebUser("alice", "pw"),), anonymous=False)
+            _, estate, port = await serving(nursery, settings)
+            request = Request(call_id=2, opnum=38, object=WINSPOOL, stub=enum_printers_stub())
+            ack, fault = await exchange(port, BIND + request.encode())
+            assert isinstance(ack, BindAck) and fault.status == c.NCA_S_FAULT_ACCESS_DENIED
+            calls = estate.server.log.of_kind("rpc.call")
+            assert [e for e in calls if e.subject == "RpcAsyncEnumPrinters"] == []  # never ran
             nursery.cancel_scope.cancel()
 
 
