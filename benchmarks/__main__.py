@@ -21,6 +21,9 @@ device-server
 notify
     Change notifications under load: model changes per wall second with no subscribers, with
     long-polling subscribers, and with idle ones too (``benchmarks.notify``).
+rpc
+    The DCE/RPC front end over loopback TCP: EnumPrinters level 2 calls per second and
+    WritePrinter MB/s in 1 MiB calls (``benchmarks.rpc``).
 
 Each prints a table; all figures go to ``benchmarks/results/<UTC time>.json`` and
 ``latest.json`` there.  A benchmark whose code is not there yet is reported as unavailable; one
@@ -48,7 +51,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-NAMES = ("reference", "large-estate", "codecs", "runtime", "device-server", "notify")
+NAMES = ("reference", "large-estate", "codecs", "runtime", "device-server", "notify", "rpc")
 TARGETS = {"direct": 0.5, "wire": 0.25}  # spoolsim jobs/s as a fraction of SimPy's
 LARGE_WALL_S, LARGE_RSS_MIB = 60.0, 2048.0
 
@@ -335,6 +338,23 @@ def bench_notify(quick: bool, repeat: int) -> dict:
     return {"seconds": seconds, "repeat": repeat, "rows": rows}
 
 
+def bench_rpc(quick: bool, repeat: int) -> dict:
+    """``benchmarks.rpc``: one connection, one call at a time, median of ``repeat``."""
+    import trio
+
+    from benchmarks import rpc
+
+    calls, megabytes = (200, 8) if quick else (2000, 64)
+    runs = [trio.run(rpc.main, calls, megabytes) for _ in range(repeat)]
+    row = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
+    _table(
+        f"DCE/RPC over loopback TCP: {calls} EnumPrinters, {megabytes} MiB written",
+        ("EnumPrinters L2/s", "WritePrinter MB/s"),
+        [(row["enum_printers_per_s"], row["write_mb_per_s"])],
+    )
+    return {"calls": calls, "megabytes": megabytes, "repeat": repeat, "rows": [row]}
+
+
 BENCHMARKS: dict[str, Callable[[bool, int], dict]] = {
     "reference": bench_reference,
     "large-estate": bench_large_estate,
@@ -342,6 +362,7 @@ BENCHMARKS: dict[str, Callable[[bool, int], dict]] = {
     "runtime": bench_runtime,
     "device-server": bench_device_server,
     "notify": bench_notify,
+    "rpc": bench_rpc,
 }
 
 
