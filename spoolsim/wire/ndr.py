@@ -45,6 +45,7 @@ ends at its first NUL. Conformant BYTE arrays are sliced in one piece, never oct
 
 from __future__ import annotations
 
+import abc
 import struct
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -129,7 +130,7 @@ def _pack(w: Writer, st: struct.Struct, path: str, *values: Any) -> None:
         raise ValueError(f"{path}: {values!r} does not fit: {err}") from None
 
 
-class NdrType:
+class NdrType(abc.ABC):
     """A wire type. ``align``: its alignment; ``min_size``: the fewest octets its scalars take
     (guards counts); ``deferred``: whether it has a buffers pass (embedded pointers)."""
 
@@ -138,14 +139,16 @@ class NdrType:
     min_size = 0
     deferred = False
 
+    @abc.abstractmethod
     def read_scalars(self, r: Reader, path: str) -> Any:
-        raise NotImplementedError
+        """The value's inline part, with embedded pointers as their referent ids."""
 
     def read_buffers(self, r: Reader, value: Any, path: str) -> Any:
         return value
 
+    @abc.abstractmethod
     def write_scalars(self, w: Writer, value: Any, path: str) -> None:
-        raise NotImplementedError
+        """Write the value's inline part (its referents come in the buffers pass)."""
 
     def write_buffers(self, w: Writer, value: Any, path: str) -> None:
         return None
