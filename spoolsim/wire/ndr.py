@@ -485,6 +485,12 @@ class Union(NdrType):
         self.min_size = switch_type.min_size
         self.deferred = any(t is not None and t.deferred for _, t in arms.values())
 
+    def read_scalars(self, r: Reader, path: str) -> Any:
+        raise TypeError(f"{path}: a non-encapsulated union is read by its structure (switch_is)")
+
+    def write_scalars(self, w: Writer, value: Any, path: str) -> None:
+        raise TypeError(f"{path}: a non-encapsulated union is written by its structure")
+
     def arm(self, disc: int, path: str) -> tuple[str, NdrType | None]:
         try:
             return self.arms[disc]
