@@ -4,23 +4,31 @@ Over MS-PAR and MS-RPRN, unauthenticated and with NTLM at the privacy level: ope
 enumerate printers at levels 1 and 2 (a reply too large for one fragment), print a document of
 more than 100 KB (StartDoc, WritePrinter, EndDoc) that the virtual device then prints, close, and
 the errors for a bad printer name, a stale handle and a wrong password. impacket defines only a
-few MS-PAR methods; the job-printing ones are declared below from the MS-PAR IDL.
+few MS-PAR methods; the job-printing ones are in ``tests.parcalls``.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from typing import ClassVar
 
 import pytest
 from impacket.dcerpc.v5 import par, rpcrt, rprn, transport
-from impacket.dcerpc.v5.dtypes import DWORD, LPWSTR, NULL, ULONG
-from impacket.dcerpc.v5.ndr import NDRCALL, NDRPOINTER, NDRSTRUCT, NDRUNION
+from impacket.dcerpc.v5.dtypes import NULL
 
 from spoolsim.wire.info import LAYOUTS
 from spoolsim.wire.marshal import unpack
 from tests.net import rpcserve
+from tests.parcalls import (
+    RpcAsyncEndDocPrinter,
+    RpcAsyncEndDocPrinterResponse,
+    RpcAsyncGetJob,
+    RpcAsyncGetJobResponse,
+    RpcAsyncStartDocPrinter,
+    RpcAsyncStartDocPrinterResponse,
+    RpcAsyncWritePrinter,
+    RpcAsyncWritePrinterResponse,
+)
 
 ERROR_ACCESS_DENIED = 5
 ERROR_INVALID_PRINTER_NAME = 1801
@@ -28,68 +36,6 @@ JOB_STATUS_PRINTED = 0x80
 SERVER_ACCESS_ADMINISTER = 0x00000001
 PRINTER_ACCESS_USE = 0x00000008
 PRINTER_ENUM_LOCAL = 0x00000002
-
-
-# --- MS-PAR methods impacket does not define (MS-PAR 3.1.4.1 / 3.1.4.9, IDL appendix A) -----
-
-
-class DOC_INFO_1(NDRSTRUCT):
-    structure = (("pDocName", LPWSTR), ("pOutputFile", LPWSTR), ("pDatatype", LPWSTR))
-
-
-class PDOC_INFO_1(NDRPOINTER):
-    referent = (("Data", DOC_INFO_1),)
-
-
-class DOC_INFO_UNION(NDRUNION):
-    commonHdr = (("tag", ULONG),)
-    union: ClassVar[dict] = {1: ("pDocInfo1", PDOC_INFO_1)}
-
-
-class DOC_INFO_CONTAINER(NDRSTRUCT):
-    structure = (("Level", DWORD), ("DocInfo", DOC_INFO_UNION))
-
-
-class RpcAsyncStartDocPrinter(NDRCALL):
-    opnum = 10
-    structure = (("hPrinter", rprn.PRINTER_HANDLE), ("pDocInfoContainer", DOC_INFO_CONTAINER))
-
-
-class RpcAsyncStartDocPrinterResponse(NDRCALL):
-    structure = (("pJobId", DWORD), ("ErrorCode", ULONG))
-
-
-class RpcAsyncWritePrinter(NDRCALL):
-    opnum = 12
-    structure = (("hPrinter", rprn.PRINTER_HANDLE), ("pBuf", rprn.BYTE_ARRAY), ("cbBuf", DWORD))
-
-
-class RpcAsyncWritePrinterResponse(NDRCALL):
-    structure = (("pcWritten", DWORD), ("ErrorCode", ULONG))
-
-
-class RpcAsyncEndDocPrinter(NDRCALL):
-    opnum = 14
-    structure = (("hPrinter", rprn.PRINTER_HANDLE),)
-
-
-class RpcAsyncEndDocPrinterResponse(NDRCALL):
-    structure = (("ErrorCode", ULONG),)
-
-
-class RpcAsyncGetJob(NDRCALL):
-    opnum = 3
-    structure = (
-        ("hPrinter", rprn.PRINTER_HANDLE),
-        ("JobId", DWORD),
-        ("Level", DWORD),
-        ("pJob", rprn.PBYTE_ARRAY),
-        ("cbBuf", DWORD),
-    )
-
-
-class RpcAsyncGetJobResponse(NDRCALL):
-    structure = (("pJob", rprn.PBYTE_ARRAY), ("pcbNeeded", DWORD), ("ErrorCode", ULONG))
 
 
 # --- the client side --------------------------------------------------------------------------

@@ -9,12 +9,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from impacket.dcerpc.v5 import par, rprn
-from impacket.dcerpc.v5.dtypes import DWORD, LPWSTR, NULL, ULONG
-from impacket.dcerpc.v5.ndr import NDRCALL, NDRPOINTER, NDRSTRUCT, NDRUNION
+from impacket.dcerpc.v5.dtypes import NULL
 
 from spoolsim.wire import winspool as ws
 from spoolsim.wire import winspooltypes as t
 from spoolsim.wire.ndr import NdrError, decode, encode
+from tests.parcalls import (
+    RpcAsyncEndDocPrinter,
+    RpcAsyncEndDocPrinterResponse,
+    RpcAsyncEnumForms,
+    RpcAsyncEnumFormsResponse,
+    RpcAsyncGetPrinter,
+    RpcAsyncGetPrinterResponse,
+    RpcAsyncStartDocPrinter,
+    RpcAsyncStartDocPrinterResponse,
+    RpcAsyncWritePrinter,
+    RpcAsyncWritePrinterResponse,
+)
 from tests.wire.test_ndr import values
 
 HANDLE = bytes(range(20))
@@ -246,90 +257,6 @@ def test_buffered_responses_parse_in_impacket(response, method, buffer, counted,
 )
 def test_status_only_responses_parse_in_impacket(response, method):
     assert response(method.encode_response({}, 0x80070005))["ErrorCode"] == 0x80070005
-
-
-# -- methods impacket lacks: minimal NDRCALLs written from the IDL --------------------------------
-
-
-class BYTE_ARRAY(rprn.BYTE_ARRAY):
-    pass
-
-
-class DOC_INFO_1(NDRSTRUCT):
-    structure = (("pDocName", LPWSTR), ("pOutputFile", LPWSTR), ("pDatatype", LPWSTR))
-
-
-class PDOC_INFO_1(NDRPOINTER):
-    referent = (("Data", DOC_INFO_1),)
-
-
-class DOC_INFO_UNION(NDRUNION):
-    commonHdr = (("tag", ULONG),)
-    union = {1: ("pDocInfo1", PDOC_INFO_1)}  # noqa: RUF012
-
-
-class DOC_INFO_CONTAINER(NDRSTRUCT):
-    structure = (("Level", DWORD), ("DocInfo", DOC_INFO_UNION))
-
-
-class RpcAsyncStartDocPrinter(NDRCALL):
-    opnum = 10
-    structure = (("hPrinter", rprn.PRINTER_HANDLE), ("pDocInfoContainer", DOC_INFO_CONTAINER))
-
-
-class RpcAsyncStartDocPrinterResponse(NDRCALL):
-    structure = (("pJobId", DWORD), ("ErrorCode", ULONG))
-
-
-class RpcAsyncWritePrinter(NDRCALL):
-    opnum = 12
-    structure = (("hPrinter", rprn.PRINTER_HANDLE), ("pBuf", BYTE_ARRAY), ("cbBuf", DWORD))
-
-
-class RpcAsyncWritePrinterResponse(NDRCALL):
-    structure = (("pcWritten", DWORD), ("ErrorCode", ULONG))
-
-
-class RpcAsyncGetPrinter(NDRCALL):
-    opnum = 9
-    structure = (
-        ("hPrinter", rprn.PRINTER_HANDLE),
-        ("Level", DWORD),
-        ("pPrinter", rprn.PBYTE_ARRAY),
-        ("cbBuf", DWORD),
-    )
-
-
-class RpcAsyncGetPrinterResponse(NDRCALL):
-    structure = (("pPrinter", rprn.PBYTE_ARRAY), ("pcbNeeded", DWORD), ("ErrorCode", ULONG))
-
-
-class RpcAsyncEndDocPrinter(NDRCALL):
-    opnum = 14
-    structure = (("hPrinter", rprn.PRINTER_HANDLE),)
-
-
-class RpcAsyncEndDocPrinterResponse(NDRCALL):
-    structure = (("ErrorCode", ULONG),)
-
-
-class RpcAsyncEnumForms(NDRCALL):
-    opnum = 25
-    structure = (
-        ("hPrinter", rprn.PRINTER_HANDLE),
-        ("Level", DWORD),
-        ("pForm", rprn.PBYTE_ARRAY),
-        ("cbBuf", DWORD),
-    )
-
-
-class RpcAsyncEnumFormsResponse(NDRCALL):
-    structure = (
-        ("pForm", rprn.PBYTE_ARRAY),
-        ("pcbNeeded", DWORD),
-        ("pcReturned", DWORD),
-        ("ErrorCode", ULONG),
-    )
 
 
 def test_start_doc_printer_both_ways():
