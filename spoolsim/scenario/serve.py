@@ -1,5 +1,6 @@
 """``spoolsim serve``: a scenario in scaled real time, with its web site: the printers' pages,
-IPP, and ``/metrics`` for a real Prometheus, on one port.
+IPP, and ``/metrics`` for a real Prometheus, on one port; with ``rpc`` set, MS-PAR and MS-RPRN
+over DCE/RPC too (``spoolsim.net.rpcserver``), and with ``epm`` its endpoint mapper.
 
 The caller runs this under a stopped ``MockClock()``; once the estate is up and the endpoint
 bound, the clock is set running at ``rate`` R: every simulated second lasts 1/R real seconds.
