@@ -8,7 +8,17 @@ list of allow-ACEs naming a user or a group. The access check maps any GENERIC_*
 object's generic mapping (fact sheet 4c), grants the union of the masks of every ACE that names the
 principal (the pseudo-trustee ``CREATOR OWNER`` names the object's owner), and succeeds when every
 requested bit is granted. ``MAXIMUM_ALLOWED`` asks for whatever is grantable, and is refused
-when nothing is.
+when nothing is. Whoever holds PRINTER_ACCESS_ADMINISTER on a printer (or on its jobs, which the
+printer's descriptor governs) holds PRINTER_ACCESS_MANAGE_LIMITED too: the limited right's
+permissions "are a subset of those associated with PRINTER_ACCESS_ADMINISTER", which lets a user
+with that permission "gain PRINTER_ACCESS_MANAGE_LIMITED access" (WDK, IPrinterPropertyBag remarks,
+Windows 8.1 and later).
+
+Installing a driver (RpcAsyncAddPrinterDriver, RpcAsyncInstallPrinterDriverFromPackage,
+RpcAsyncUploadPrinterDriverPackage) takes more than SERVER_ACCESS_ADMINISTER: since the August 2021
+updates (KB5005652; RestrictDriverInstallationToAdministrators, 1 when absent) Windows requires an
+administrator, so a group the server's descriptor delegates "Manage Server" to may add printers
+and ports but not drivers (:func:`driver_install_refusal`).
 
 Default descriptors follow Windows' own defaults for a print server: everyone may print and manage
 their own documents; Administrators and Print Operators manage printers, documents and the server.
@@ -96,6 +106,8 @@ _GENERIC, _GENERIC_READ, _GENERIC_WRITE = (
     int(Access.GENERIC_WRITE),
 )
 _GENERIC_EXECUTE, _GENERIC_ALL = int(Access.GENERIC_EXECUTE), int(Access.GENERIC_ALL)
+_PRINTER_ADMINISTER = int(Access.PRINTER_ACCESS_ADMINISTER)
+_MANAGE_LIMITED = int(Access.PRINTER_ACCESS_MANAGE_LIMITED)
 
 SERVER_MAPPING = GenericMapping(
     Access.SERVER_READ, Access.SERVER_WRITE, Access.SERVER_EXECUTE, Access.SERVER_ALL_ACCESS
@@ -190,9 +202,24 @@ def check(
         ``(allowed, granted_mask)``: granted_mask is what a handle opened with ``desired`` holds.
     """
     available = mapping.map(sd.granted(principal, owner))
+    if mapping is not SERVER_MAPPING and available & _PRINTER_ADMINISTER:
+        available |= _MANAGE_LIMITED  # implied by PRINTER_ACCESS_ADMINISTER (module docstring)
     wanted = mapping.map(desired)
     if wanted & Access.MAXIMUM_ALLOWED:
         # As AccessCheck does: whatever is grantable, and a refusal when nothing is.
         return available != 0, available
     wanted &= ~Access.SYNCHRONIZE
     return (wanted & ~available) == 0, wanted
+
+
+def driver_install_refusal(principal: Principal) -> str | None:
+    """Why ``principal`` may not install a printer driver on a server (None: it may).
+
+    RestrictDriverInstallationToAdministrators at its default, 1 (KB5005652: updates from August
+    2021 "require administrative privilege to install drivers"), on top of the
+    SERVER_ACCESS_ADMINISTER the server's descriptor must grant. The simulated server has no
+    switch for 0.
+    """
+    if principal.is_admin:
+        return None
+    return "RestrictDriverInstallationToAdministrators is 1 and the caller is not an administrator"

@@ -35,14 +35,26 @@ def _get(call: Call, state: HandleState, key: str, name: str, nSize: int) -> Rep
     return Reply(reply.status, {"pType": type_, **reply.out})
 
 
+# Changing a printer's data: PRINTER_ACCESS_ADMINISTER, or PRINTER_ACCESS_MANAGE_LIMITED, the right
+# "to perform printer data management operations" (MS-RPRN 2.2.3.1; PRINTER_DEFAULTS: "such as
+# those provided by SetPrinter and SetPrinterData"). Other SetPrinter work keeps needing
+# PRINTER_ACCESS_ADMINISTER.
+MANAGE_DATA = Access.PRINTER_ACCESS_ADMINISTER | Access.PRINTER_ACCESS_MANAGE_LIMITED
+
+
+def _require_data_management(state: HandleState) -> None:
+    if not state.granted & MANAGE_DATA:
+        raise SpoolerError(Win32.ERROR_ACCESS_DENIED, "managing printer data")
+
+
 def _set(
     call: Call, state: HandleState, key: str, name: str, type_: int, data: bytes, cb: int
 ) -> Reply:
     server_handle = state.kind is HandleKind.SERVER
-    require(
-        state,
-        Access.SERVER_ACCESS_ADMINISTER if server_handle else Access.PRINTER_ACCESS_ADMINISTER,
-    )
+    if server_handle:
+        require(state, Access.SERVER_ACCESS_ADMINISTER)
+    else:
+        _require_data_management(state)
     if not key:
         raise SpoolerError(Win32.ERROR_INVALID_PARAMETER, "pKeyName is empty")
     if data is None or cb != len(data):
@@ -244,7 +256,7 @@ def RpcAsyncEnumPrinterKey(call: Call, hPrinter: bytes, pKeyName: str, cbSubkey:
 
 def _admin_printer(call: Call, hPrinter: bytes) -> HandleState:
     state = call.handle(hPrinter, HandleKind.PRINTER)
-    require(state, Access.PRINTER_ACCESS_ADMINISTER)
+    _require_data_management(state)
     return state
 
 

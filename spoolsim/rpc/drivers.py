@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from spoolsim.model import security
 from spoolsim.model.adddriver import add_printer_driver
 from spoolsim.model.constants import DPD, ENVIRONMENT_DIRS, Access, Win32
 from spoolsim.model.driverfiles import remove_driver_files, shared_driver_files
@@ -72,6 +73,17 @@ def _driver_from_info(level: int, info: Mapping[str, Any], env: str) -> Driver:
     )
 
 
+def check_driver_install(call: Call, pName: str | None) -> None:
+    """Who may install a driver: SERVER_ACCESS_ADMINISTER on the server (MS-RPRN 3.1.4.4.8),
+    and, as RestrictDriverInstallationToAdministrators (KB5005652) has required by default since
+    2021, an administrator: ERROR_ACCESS_DENIED otherwise (HRESULT E_ACCESSDENIED for opnums 62
+    and 63)."""
+    check_server_access(call, Access.SERVER_ACCESS_ADMINISTER, pName)
+    refusal = security.driver_install_refusal(call.principal)
+    if refusal:
+        raise SpoolerError(Win32.ERROR_ACCESS_DENIED, refusal)
+
+
 @method(26)
 def RpcAsyncGetPrinterDriver(
     call: Call,
@@ -104,7 +116,7 @@ def RpcAsyncGetPrinterDriver(
 def RpcAsyncAddPrinterDriver(
     call: Call, pName: str | None, pDriverContainer: Container, dwFileCopyFlags: int
 ) -> Reply:
-    check_server_access(call, Access.SERVER_ACCESS_ADMINISTER, pName)
+    check_driver_install(call, pName)
     check_level(pDriverContainer.Level, ADD_LEVELS)
     info = pDriverContainer.info or {}
     env = canonical_environment(info.get("pEnvironment"))

@@ -3,9 +3,11 @@
 The rules live in :mod:`spoolsim.model.packages`; here are the parameters by their spec names, the
 access checks and the buffer contracts. There is no handle and no level, so the order is: the
 server name (ERROR_INVALID_NAME) and access (E_ACCESSDENIED; SERVER_ACCESS_ADMINISTER to upload,
-install and delete, SERVER_ACCESS_ENUMERATE to read), then the parameters in the spec's order, then
-the buffer size. A SpoolerError's Win32 code reaches the caller as HRESULT_FROM_WIN32 (0x8007xxxx);
-S_FALSE (1), the one success value besides S_OK, is returned as is.
+install and delete, and for uploading and installing an administrator too, as
+RestrictDriverInstallationToAdministrators requires by default (KB5005652); SERVER_ACCESS_ENUMERATE
+to read), then the parameters in the spec's order, then the buffer size. A SpoolerError's Win32
+code reaches the caller as HRESULT_FROM_WIN32 (0x8007xxxx); S_FALSE (1), the one success value
+besides S_OK, is returned as is.
 
 Buffers are counted in characters, terminating NULs included: ``pcchDestInfPath`` (in: the
 buffer's size, at least MAX_PATH = 260, MS-PAR 3.1.4.2.8; out: the path's size) and
@@ -34,6 +36,7 @@ from spoolsim.model.packages import (
 )
 from spoolsim.model.packageupload import delete_package, upload_package
 from spoolsim.rpc.core import Call, Reply, check_server_access, method
+from spoolsim.rpc.drivers import check_driver_install
 
 
 def _multisz(value: str | Sequence[str] | None) -> tuple[list[str], int]:
@@ -71,7 +74,7 @@ def RpcAsyncInstallPrinterDriverFromPackage(
     pszEnvironment: str,
     dwFlags: int,
 ) -> Reply:
-    check_server_access(call, Access.SERVER_ACCESS_ADMINISTER, pszServer)
+    check_driver_install(call, pszServer)
     status = install_from_package(
         call.server, call.now, pszInfPath, pszDriverName, pszEnvironment, dwFlags
     )
@@ -88,7 +91,7 @@ def RpcAsyncUploadPrinterDriverPackage(
     pszDestInfPath: Any,
     pcchDestInfPath: int,
 ) -> Reply:
-    check_server_access(call, Access.SERVER_ACCESS_ADMINISTER, pszServer)
+    check_driver_install(call, pszServer)
     check_inf_path(pszInfPath)
     package_environment(pszEnvironment)
     if pcchDestInfPath is None or pcchDestInfPath < MAX_PATH:

@@ -17,6 +17,7 @@ from spoolsim.model.constants import (
     Win32,
 )
 from spoolsim.model.errors import SpoolerError
+from spoolsim.model.jobs import Job
 from spoolsim.model.printbrowse import receive_announcement
 from spoolsim.model.printers import Printer, printer_name_ok
 from spoolsim.rpc.core import (
@@ -103,15 +104,31 @@ def _open_server(call: Call, access: int, kind: HandleKind, xcv: str | None = No
     return HandleState(kind, call.session.id, granted, xcv=xcv)
 
 
-def _open_printer(call: Call, printer: Printer, access: int, datatype: str | None) -> HandleState:
-    wanted = security.PRINTER_MAPPING.map(access) & ~SERVER_BITS
+def _open_printer(
+    call: Call, printer: Printer, access: int, datatype: str | None, job: Job | None = None
+) -> HandleState:
+    """A printer handle, or with ``job`` a job handle (``Printer, Job N``).
+
+    A job is its own object (MS-RPRN 2.2.3.1: the JOB_* values open print jobs): GENERIC_* map to
+    the JOB_* rights, and the printer's descriptor decides with the job's submitter as CREATOR
+    OWNER, as for SetJob, so a user may open their own job with JOB_ACCESS_ADMINISTER or
+    JOB_ACCESS_READ and not another user's.
+    """
+    mapping = security.PRINTER_MAPPING if job is None else security.JOB_MAPPING
+    wanted = mapping.map(access) & ~SERVER_BITS
     if not wanted & ~Access.SYNCHRONIZE:
         wanted |= Access.PRINTER_ACCESS_USE  # as Samba: no access asked means "to print"
-    ok, granted = security.check(printer.security, call.principal, wanted, security.PRINTER_MAPPING)
+    owner = None if job is None else job.user
+    ok, granted = security.check(printer.security, call.principal, wanted, mapping, owner=owner)
     if not ok:
-        raise SpoolerError(Win32.ERROR_ACCESS_DENIED, f"access to {printer.name}")
+        what = printer.name if job is None else f"job {job.job_id} on {printer.name}"
+        raise SpoolerError(Win32.ERROR_ACCESS_DENIED, f"access to {what}")
     if datatype and not call.server.processor(printer.print_processor).supports(datatype):
         raise SpoolerError(Win32.ERROR_INVALID_DATATYPE, f"datatype {datatype!r}")
+    if job is not None:
+        return HandleState(
+            HandleKind.JOB, call.session.id, granted, printer, job_id=job.job_id, datatype=datatype
+        )
     return HandleState(HandleKind.PRINTER, call.session.id, granted, printer, datatype=datatype)
 
 
@@ -141,8 +158,7 @@ def RpcAsyncOpenPrinter(
             job = call.server.job(int(jobpart.strip()[4:]), printer)
         except (ValueError, SpoolerError):
             raise SpoolerError(Win32.ERROR_INVALID_PRINTER_NAME, target) from None
-        state = _open_printer(call, printer, AccessRequired, pDatatype)
-        state = attrs.evolve(state, kind=HandleKind.JOB, job_id=job.job_id)
+        state = _open_printer(call, printer, AccessRequired, pDatatype, job)
     else:
         state = _open_printer(call, _openable(call, target), AccessRequired, pDatatype)
     return Reply(0, {"pHandle": call.surface.new_handle(state)})
