@@ -37,6 +37,9 @@ DELETING    delete                  DELETING    deleting twice is harmless
 Pause and resume set and clear the PAUSED modifier in every phase but GONE; a paused job is never
 scheduled. Position is the 1-based index in the printer's queue; scheduling picks the highest
 priority, then the lowest position, among QUEUED jobs that are not paused.
+
+What of a job outlives the spooler service (its spool and shadow files), and how it comes back
+when the service starts again, is in ``spooldir.py``.
 """
 
 from __future__ import annotations
@@ -139,6 +142,8 @@ class Job:
     started: float | None = None
     finished: float | None = None
     attempts: int = 0
+    # dwReboots: print starts not yet ended, for a job that is not RAW (spooldir.py).
+    reboots: int = 0
     devmode: bytes | None = None
     data: bytearray = attrs.Factory(bytearray)
     # Job Named Properties (MS-RPRN 3.1.1) by lower-cased name; the values are opaque here.

@@ -4,7 +4,8 @@ All operations are synchronous and take the simulated time ``now``; each appends
 the event log and raises :class:`SpoolerError` (with the Win32 code) when a rule refuses it. The
 method surface in ``spoolsim.rpc`` adds handles, access checks and buffers on top; the runtime in
 ``spoolsim.runtime`` calls :meth:`PrintServer.next_job`, :meth:`PrintServer.start_job` and
-:meth:`PrintServer.job_sent` to print.
+:meth:`PrintServer.job_sent` to print, and :meth:`PrintServer.stop_service` and
+:meth:`PrintServer.start_service` when the spooler service stops (or crashes) and starts again.
 """
 
 from __future__ import annotations
@@ -49,6 +50,17 @@ from spoolsim.model.printbrowse import (
 )
 from spoolsim.model.printers import Printer, printer_name_ok, within_hours
 from spoolsim.model.security import SecurityDescriptor, default_server_security
+from spoolsim.model.spooldir import (
+    LOST_NO_PRINTER,
+    RESTART_REASON,
+    Fate,
+    Recovery,
+    ShadowRecord,
+    SpoolDirectory,
+    fate,
+    is_raw,
+    restored_job,
+)
 from spoolsim.model.webpackages import WebPackageCache
 
 DEFAULT_EPOCH = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)  # a Monday, 08:00
@@ -148,6 +160,8 @@ class PrintServer:
     job_watchers: list[Callable[[Job], None]] = attrs.Factory(list)
     # Windows event channels (PrintService Admin/Operational), e.g. for branch office logs.
     channels: EventChannels = attrs.Factory(EventChannels)
+    # While the spooler service is stopped: the spool directory it left (None while it runs).
+    stopped: SpoolDirectory | None = None
     _last_job_id: int = 0
     _by_port: dict[str, list[Printer]] | None = None  # port key -> printers (see printers_on)
 
@@ -625,6 +639,10 @@ class PrintServer:
         job.port = port
         job.attempts += 1
         job.started = now if job.started is None else job.started
+        # dwReboots (spooldir.py) counts starts from page one of a job that is not RAW: a retry
+        # after a port error continues the same start, and a SetJob restart cancels its own.
+        if not is_raw(job.datatype) and not int(job.modifiers) & _SAME_START:
+            job.reboots += 1
         job.modifiers &= ~(JobStatus.ERROR | JobStatus.OFFLINE | JobStatus.PAPEROUT)
         self._event(job, "start", now, "job.started", port=port)
 
@@ -660,12 +678,109 @@ class PrintServer:
         self._event(job, "sent", now, "job.printed", pages=job.pages_printed, size=job.size)
         if not p.attributes & PrinterAttributes.KEEPPRINTEDJOBS:
             self._event(job, "retire", now, "job.completed")
+        elif job.reboots:
+            job.reboots -= 1  # a kept job's start has ended (localspl's PortThread)
 
     def job_ejected(self, job: Job, now: float) -> None:
         """JOB_CONTROL_LAST_PAGE_EJECTED: the device reports the last page out."""
         self.check_control(job, JobControl.LAST_PAGE_EJECTED)
         self._event(job, "ejected", now, "job.ejected")
         job.modifiers |= JobStatus.COMPLETE
+
+    # -- the spooler service: stop and start (spooldir.py) ----------------------------------------
+
+    def stop_service(self, now: float, *, clean: bool = False) -> SpoolDirectory:
+        """The spooler process ends: an orderly stop (``clean``) or a crash.
+
+        Every job leaves memory; what survives is the spool directory (kept in :attr:`stopped`
+        until :meth:`start_service`) and the configuration (printers, ports, drivers, forms,
+        settings: the registry's part). Nothing is logged per job: the jobs' fates are decided
+        when the spooler reads its spool directory again.
+
+        Raises:
+            SpoolerError: ERROR_INVALID_PRINTER_STATE when the service is already stopped.
+        """
+        if self.stopped is not None:
+            raise SpoolerError(Win32.ERROR_INVALID_PRINTER_STATE, "the spooler is already stopped")
+        queues = [p.queue for p in self.printers.values()]
+        directory = SpoolDirectory.capture(queues, self.jobs, now, clean=clean)
+        assert len(directory) == len(self.jobs), "a job outside every queue"
+        for p in self.printers.values():
+            p.queue.clear()
+        self.jobs.clear()
+        self.stopped = directory
+        self.log.add(now, "server.down", self.name, clean=clean, spooled=len(directory))
+        return directory
+
+    def start_service(self, now: float) -> Recovery:
+        """The spooler starts again and reads the spool directory it left (see ``spooldir.py``).
+
+        Each record, in queue order, is restored (``job.recovered``, or ``job.restarted`` for a
+        job that was printing), lost (``job.lost`` with the reason) or, for a job whose deletion
+        was under way, deleted (``job.deleted``). New job ids continue after the highest restored
+        one (ReadShadowJob marks restored ids used; where Windows then starts numbering is not
+        in our sources, and continuing keeps ids in submission order).
+
+        Raises:
+            SpoolerError: ERROR_INVALID_PRINTER_STATE when the service is running.
+        """
+        directory = self.stopped
+        if directory is None:
+            raise SpoolerError(Win32.ERROR_INVALID_PRINTER_STATE, "the spooler is running")
+        self.stopped = None
+        self.log.add(now, "server.up", self.name, spooled=len(directory))
+        self._last_job_id = 0  # a new process: ids in use are the restored ones
+        done: dict[Fate, list[int]] = {f: [] for f in Fate}
+        for record in directory:
+            what, reason = fate(record)
+            gone = record.printer_name.lower() not in self.printers
+            if what in (Fate.RECOVERED, Fate.RESTARTED) and gone:
+                what, reason = Fate.LOST, LOST_NO_PRINTER
+            if what is Fate.LOST:
+                self.lose_job(record, reason, now)
+            elif what is Fate.DELETED:
+                self.log.add(now, "job.deleted", record.subject, reason=reason)
+            else:
+                self.restore_job(record, now, restarted=what is Fate.RESTARTED)
+            done[what].append(record.job_id)
+        for p in [p for p in self.printers.values() if p.pending_deletion and not p.queue]:
+            self._remove_printer(p, now)  # its last jobs did not come back
+        return Recovery(
+            recovered=tuple(done[Fate.RECOVERED]),
+            restarted=tuple(done[Fate.RESTARTED]),
+            lost=tuple(done[Fate.LOST]),
+            deleted=tuple(done[Fate.DELETED]),
+        )
+
+    def restore_job(self, record: ShadowRecord, now: float, *, restarted: bool = False) -> Job:
+        """Bring one job back from its record, at the end of its printer's queue (restore a
+        printer's records in position order). ``restarted``: it was printing, and prints again
+        from page one. Logs ``job.recovered``, or ``job.restarted`` with the reason. New job ids
+        continue after the highest restored one.
+
+        Raises:
+            SpoolerError: ERROR_INVALID_PRINTER_NAME for a printer that does not exist,
+                ERROR_ALREADY_EXISTS for a job id in use.
+        """
+        p = self.printers.get(record.printer_name.lower())
+        if p is None:
+            raise SpoolerError(Win32.ERROR_INVALID_PRINTER_NAME, record.printer_name)
+        if record.job_id in self.jobs:
+            raise SpoolerError(Win32.ERROR_ALREADY_EXISTS, f"job {record.job_id}")
+        job = restored_job(record)
+        self.jobs[job.job_id] = job
+        p.queue.append(job.job_id)
+        self._last_job_id = max(self._last_job_id, job.job_id)
+        facts: dict[str, object] = {"position": len(p.queue), "priority": job.priority}
+        if restarted:
+            self.log.add(now, "job.restarted", job.subject, reason=RESTART_REASON, **facts)
+        else:
+            self.log.add(now, "job.recovered", job.subject, **facts)
+        return job
+
+    def lose_job(self, record: ShadowRecord, reason: str, now: float) -> None:
+        """Count one job as lost: its files are deleted and the document is gone (``job.lost``)."""
+        self.log.add(now, "job.lost", record.subject, reason=reason, size=record.size)
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -713,3 +828,5 @@ DEVICE_JOB_BITS = (
     | JobStatus.BLOCKED_DEVQ
 )
 _DEVICE_JOB_BITS = int(DEVICE_JOB_BITS)
+# A start with one of these bits set continues an earlier start (for dwReboots, see start_job).
+_SAME_START = int(JobStatus.ERROR | JobStatus.RESTART)

@@ -185,6 +185,18 @@ class Surface:
                 self.invoke(session, closers.get(state.kind, 20), value)
         return len(held)
 
+    def restart(self) -> int:
+        """The spooler process ended (a crash or a service stop): every context handle and
+        notification subscription dies with it, as they would with the server's associations.
+        A later call with an old handle gets ERROR_INVALID_HANDLE (HRESULT_FROM_WIN32 of it for
+        opnums 58-67), and a long poll waiting on a subscription wakes to answer so. Handle
+        values and session ids keep counting, so nothing made later is mistaken for something
+        from before. Returns how many handles were dropped."""
+        dropped = len(self._handles)
+        self._handles.clear()
+        self.notifier.end_all()
+        return dropped
+
     def invoke(self, session: Session, name_or_opnum: str | int, *args: Any, **kw: Any) -> Reply:
         """Call a method by spec name or opnum, as ``session``."""
         spec = (

@@ -254,6 +254,14 @@ class Notifier:
         if not self._subs:
             self._detach()
 
+    def end_all(self) -> int:
+        """Remove every subscription (the spooler stopped); each waiting poll wakes to find its
+        handle gone. Returns how many there were."""
+        handles = list(self._subs)
+        for handle in handles:
+            self.remove(handle)
+        return len(handles)
+
     def owned_by(self, owner: bytes) -> list[bytes]:
         """The notification handles registered through the printer or server handle ``owner``."""
         return [h for h, sub in self._subs.items() if sub.owner == owner]

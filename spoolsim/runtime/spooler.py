@@ -21,10 +21,12 @@ happens in the deadline loop's task (``loop.py``), in simulated time:
   pool, once RestartJobOnPoolError seconds have passed (and RestartJobOnPoolEnabled is set), any
   port of the pool may take it, ports without failures first. A success clears the port's
   failures.
-* **Service stop.** ``set_available(False)`` is the spooler service going down: the jobs being
-  printed are restarted (a device may still finish what it already has; the job prints again from
-  the start when the service returns, as spooled jobs survive a restart) and nothing new starts
-  until ``set_available(True)``.
+* **Service stop.** ``set_available(False)`` is the spooler service going down (a crash, or an
+  orderly stop with ``clean``): every port monitor lets go of what it prints (a device may still
+  finish what it already has), the port retry state is forgotten, and the model keeps only its
+  spool directory (``PrintServer.stop_service``). ``set_available(True)`` starts it again: the
+  model reads the directory back (``PrintServer.start_service``: jobs recovered, the printing one
+  restarted from page one, jobs cut off while spooling lost) and every printer is kicked.
 * **Deletion and restart** while printing: the link stops listening, the port is freed, a deleted
   job leaves the queue. The device may still finish what it already received, as real ones do.
 """
@@ -38,7 +40,7 @@ from typing import Protocol
 
 import attrs
 
-from spoolsim.model.constants import JobControl, JobStatus, PortSeverity, PortStatus
+from spoolsim.model.constants import JobStatus, PortSeverity, PortStatus
 from spoolsim.model.jobs import Job, Phase
 from spoolsim.model.ports import Port
 from spoolsim.model.printers import Printer
@@ -137,19 +139,28 @@ class Spooler:
             self._kicked.add(key)
             self.loop.call_at(when, partial(self._dispatch, key[0]), priority=1)
 
-    def set_available(self, available: bool, now: float) -> None:
-        """Stop (False) or start (True) the spooler service at ``now``."""
+    def set_available(self, available: bool, now: float, *, clean: bool = False) -> None:
+        """Start (True) or stop (False) the spooler service at ``now``; ``clean`` makes a stop
+        an orderly one rather than a crash. Asking for the state it is in is a logged no-op
+        (``server.unchanged``). The method surface's handles die with the process too: whoever
+        owns the surface ends them (``Surface.restart``), as the scenario runner does."""
         if available == self.available:
+            self.server.log.add(now, "server.unchanged", self.server.name, available=available)
             return
         self.available = available
-        self.server.log.add(now, "server.up" if available else "server.down", self.server.name)
         if available:
+            self.server.start_service(now)
             for p in sorted(self.server.printers.values(), key=lambda p: p.name.lower()):
                 self.kick(p.name, now)
             return
         for act in sorted(self.active.values(), key=lambda a: a.port.name.lower()):
-            if act.holds_job():
-                self.server.control_job(act.job, JobControl.RESTART, now)
+            if act.stop is not None:
+                act.stop()  # the wire task hangs up; the device keeps what it already has
+            act.done = True  # whatever the link hears later is not applied
+        self.active.clear()
+        self._health.clear()
+        self._job_retry.clear()
+        self.server.stop_service(now, clean=clean)
 
     def _on_event(self, time: float, kind: str, subject: str, data: Mapping[str, object]) -> None:
         if kind == "job.deleted":

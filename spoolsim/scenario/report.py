@@ -11,8 +11,14 @@ Definitions (simulated seconds throughout):
   (engine job start to job end, warm-up included); for ports with no device (local ports), the
   share of the span the port held one of the printer's jobs.
 * **accepted** jobs end as **completed** (printed), **failed** (deleted before printing) or
-  **pending** (still queued at the end); any other accepted job is **lost** (a defect: the
-  spooler dropped it). **rejected** submissions are those the server refused (``client.rejected``).
+  **pending** (still queued at the end, or waiting in a stopped server's spool directory); any
+  other accepted job is **lost**: by a spooler stop or crash (``job.lost``, counted per server as
+  ``lost`` in ``recovery``), or else by a defect. **rejected** submissions are those the server
+  refused (``client.rejected``).
+* **recovery** (per server that stopped): its crashes and clean stops, and what each restart did
+  with its spool directory: jobs **recovered** as they were (``job.recovered``), **restarted**
+  from page one because they were printing (``job.restarted`` with reason "spooler restart"),
+  and **lost** (``job.lost``). The three are disjoint.
 * **device faults**: a device entering a stopping state (jam, door open, offline, paper or toner
   out).
 * Percentiles use the nearest-rank method on the sorted values.
@@ -29,6 +35,7 @@ from typing import Any
 import attrs
 
 from spoolsim.model.server import PrintServer
+from spoolsim.model.spooldir import RESTART_REASON
 from spoolsim.scenario.schema import Expectation
 
 OPS: Mapping[str, Callable[[float, float], bool]] = {
@@ -86,10 +93,24 @@ class PrinterReport:
     failed: int
     pending: int
     devices: tuple[str, ...] = ()
+    recovered: int = 0
+    restarted: int = 0
 
     @property
     def lost(self) -> int:
         return self.accepted - self.jobs - self.failed - self.pending
+
+
+@attrs.frozen
+class ServerRecovery:
+    """What stopping and starting one server's spooler did to its jobs (see the module doc)."""
+
+    server: str
+    crashes: int = 0
+    stops: int = 0
+    recovered: int = 0
+    restarted: int = 0
+    lost: int = 0
 
 
 @attrs.frozen
@@ -129,6 +150,11 @@ class Report:
     browse: Any = None  # a browsereport.BrowseReport when the scenario browses
     pnp: Any = None  # a pointprint.PnpReport when clients connect by Point and Print
     web: Any = None  # a webprint.WebReport when clients connect from the web pages
+    # Spooler stops and restarts: the totals, and one entry per server that went down.
+    recovered: int = 0
+    restarted: int = 0
+    lost_at_restart: int = 0
+    recovery: tuple[ServerRecovery, ...] = ()
 
     @property
     def speedup(self) -> float:
@@ -164,6 +190,17 @@ class _Printer:
     rejected: int = 0
     failed: int = 0
     pending: int = 0
+    recovered: int = 0
+    restarted: int = 0
+
+
+@attrs.define
+class _Recovery:
+    crashes: int = 0
+    stops: int = 0
+    recovered: int = 0
+    restarted: int = 0
+    lost: int = 0
 
 
 class Tally:
@@ -172,7 +209,7 @@ class Tally:
     def __init__(self) -> None:
         self.servers: list[PrintServer] = []
         self._printers: dict[tuple[int, str], _Printer] = {}
-        # (server index, job id) -> [submitted, spooled, started, busy since]
+        # (server index, job id) -> [submitted, spooled, started, busy since, printer]
         self._jobs: dict[tuple[int, int], list[Any]] = {}
         self.submitted = 0
         self.accepted = 0
@@ -181,6 +218,7 @@ class Tally:
         self.failed = 0
         self.pages = 0
         self.faults: dict[str, int] = {}
+        self._recovery: dict[int, _Recovery] = {}  # server index -> its stops and restarts
         self._device_busy: dict[str, float] = {}  # lower-case host -> seconds on jobs
         self._device_since: dict[str, float] = {}
         self.series: dict[str, list[float]] = {"time": [], "queued": [], "completed": []}
@@ -250,6 +288,8 @@ class Tally:
         self, index: int, time: float, kind: str, subject: str, data: Mapping[str, object]
     ) -> None:
         if not kind.startswith("job.") and kind != "client.rejected":
+            if kind == "server.down":
+                self._server_down(index, time, bool(data.get("clean")))
             return
         printer, _, number = subject.rpartition("/")
         if kind == "client.rejected":
@@ -263,7 +303,7 @@ class Tally:
             self.submitted += 1
             self.accepted += 1
             self.printer(index, printer).accepted += 1
-            self._jobs[key] = [time, time, None, None]
+            self._jobs[key] = [time, time, None, None, printer]
         elif rec is None:
             return
         elif kind == "job.spooled":
@@ -283,14 +323,40 @@ class Tally:
             self.pages += pages
             self.completed += 1
             del self._jobs[key]
+        elif kind == "job.recovered":
+            self.printer(index, printer).recovered += 1
+            self._restarts(index).recovered += 1
+        elif kind == "job.restarted" and data.get("reason") == RESTART_REASON:
+            self.printer(index, printer).restarted += 1
+            self._restarts(index).restarted += 1
         elif kind in ("job.failed", "job.restarted"):
             self._stop_busy(self.printer(index, printer), rec, time)
+        elif kind == "job.lost":
+            self._restarts(index).lost += 1
+            del self._jobs[key]
         elif kind == "job.deleted":
             entry = self.printer(index, printer)
             self._stop_busy(entry, rec, time)
             entry.failed += 1
             self.failed += 1
             del self._jobs[key]
+
+    def _server_down(self, index: int, time: float, clean: bool) -> None:
+        """The server's spooler stopped: its ports let go of what they printed."""
+        entry = self._restarts(index)
+        if clean:
+            entry.stops += 1
+        else:
+            entry.crashes += 1
+        for (i, _), rec in self._jobs.items():
+            if i == index and rec[3] is not None:
+                self._stop_busy(self.printer(index, rec[4]), rec, time)
+
+    def _restarts(self, index: int) -> _Recovery:
+        entry = self._recovery.get(index)
+        if entry is None:
+            entry = self._recovery[index] = _Recovery()
+        return entry
 
     @staticmethod
     def _stop_busy(entry: _Printer, rec: list[Any], time: float) -> None:
@@ -314,9 +380,15 @@ class Tally:
         web: Any = None,
     ) -> Report:
         for index, server in enumerate(self.servers):
+            stopped = server.stopped  # its jobs wait in the spool directory for a restart
             for p in server.printers.values():
-                self.printer(index, p.name).pending = len(p.queue)
+                waiting = stopped.waiting(p.name) if stopped is not None else 0
+                self.printer(index, p.name).pending = len(p.queue) + waiting
         pending = sum(e.pending for e in self._printers.values())
+        recovery = tuple(
+            ServerRecovery(self.servers[i].name, **attrs.asdict(entry))
+            for i, entry in sorted(self._recovery.items())
+        )
         hours = span / 3600 if span > 0 else math.inf
         printers = tuple(
             PrinterReport(
@@ -334,6 +406,8 @@ class Tally:
                 failed=e.failed,
                 pending=e.pending,
                 devices=tuple(self._hosts(e)),
+                recovered=e.recovered,
+                restarted=e.restarted,
             )
             for e in sorted(self._printers.values(), key=lambda e: (e.server, e.name.lower()))
         )
@@ -361,6 +435,10 @@ class Tally:
             browse=browse,
             pnp=pnp,
             web=web,
+            recovered=sum(r.recovered for r in recovery),
+            restarted=sum(r.restarted for r in recovery),
+            lost_at_restart=sum(r.lost for r in recovery),
+            recovery=recovery,
         )
         return attrs.evolve(report, outcomes=tuple(judge(report, x) for x in expectations))
 
@@ -392,6 +470,8 @@ def metric_value(report: Report, metric: str, printer: str | None = None) -> flo
         "pending_jobs": lambda r: r.pending,
         "rejected_jobs": lambda r: r.rejected,
         "lost_jobs": lambda r: r.lost,
+        "recovered_jobs": lambda r: r.recovered,
+        "restarted_jobs": lambda r: r.restarted,
         "jobs_per_hour": lambda r: r.jobs / hours,
         "pages_per_hour": lambda r: r.pages / hours,
     }

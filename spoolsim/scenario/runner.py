@@ -18,13 +18,17 @@ stopped MockClock itself; the wire path keeps its barrier (its monitors are task
 * **Timeline.** Actions run at their time, logged as ``scenario.action``. A scripted ``jam``
   is handed to the device as a timed fault when the estate is built (the engine then stops at
   exactly that instant, idle or not); ``fix`` is the operator's action at the panel.
-* **Server down.** Submissions to a stopped server are refused (``client.rejected`` with
-  RPC_S_SERVER_UNAVAILABLE); its jobs being printed are restarted when it stops.
+* **Server down.** ``server_down`` ends the server's spooler process (a crash, or with ``clean``
+  an orderly stop): its handles and notification subscriptions die (``Surface.restart``), its
+  port monitors let go, and only its spool directory survives (``model/spooldir.py``).
+  Submissions to it are refused (``client.rejected`` with RPC_S_SERVER_UNAVAILABLE) until
+  ``server_up``, when its jobs come back (recovered, the printing ones restarted) or are lost.
 """
 
 from __future__ import annotations
 
 import math
+import pathlib
 import random
 import time as wallclock
 from collections.abc import Awaitable, Callable
@@ -291,7 +295,11 @@ class ScenarioRun:
             device = self.network.printer(target)
             device.act(str(action.params.get("action") or self._clear_for(n)))
         elif kind in ("server_down", "server_up"):
-            self.spoolers[target.lower()].set_available(kind == "server_up", now)
+            sp = self.spoolers[target.lower()]
+            up = kind == "server_up"
+            if not up and sp.available:
+                sp.surface.restart()  # the clients' connections break with the process
+            sp.set_available(up, now, clean=bool(action.params.get("clean")))
             if self.browsing is not None and kind == "server_up":
                 self.browsing.host_up(target, now)
             elif self.browsing is not None:
@@ -353,6 +361,10 @@ class ScenarioRun:
             for job in sp.server.jobs.values()
             if job.phase in _UNFINISHED
         )
+        # A stopped server's jobs wait in its spool directory for the restart.
+        jobs += sum(
+            sp.server.stopped.waiting() for sp in self.spoolers.values() if sp.server.stopped
+        )
         flows = sum(r.in_flight for r in (self.pnp, self.web) if r is not None)
         return jobs + flows
 
@@ -378,6 +390,7 @@ async def run_scenario(
     transport: str | None = None,
     before: Callable[[ScenarioRun], Awaitable[None]] | None = None,
     stop: trio.Event | None = None,
+    output_dir: pathlib.Path | None = None,
 ) -> RunResult:
     """Run ``scenario`` in the current Trio run (whose clock the caller chose).
 
@@ -391,6 +404,7 @@ async def run_scenario(
         before: awaited with the run once the estate is up, before time starts (``serve`` uses
             it to expose devices).
         stop: set it to end the run early (Ctrl-C in ``serve``); the report covers the time run.
+        output_dir: where local ports write their files (None: counted, not written).
 
     Returns:
         The report, the servers (their logs) and the network.
@@ -421,7 +435,9 @@ async def run_scenario(
     started = wallclock.perf_counter()
     end = sim.duration + sim.drain
     last_action = max((a.at for a in scenario.timeline), default=0.0)
-    async with open_estate(servers, network=network, config=config) as spoolers:
+    async with open_estate(
+        servers, network=network, config=config, output_dir=output_dir
+    ) as spoolers:
         run = ScenarioRun(scenario, seed, spoolers, network, tally)
         if before is not None:
             await before(run)

@@ -63,6 +63,8 @@ METRICS = (
     "turnaround_p99",
     "turnaround_max",
     "lost_jobs",
+    "recovered_jobs",
+    "restarted_jobs",
     "failed_jobs",
     "rejected_jobs",
     "completed_jobs",

@@ -35,6 +35,7 @@ def summary_lines(report: Report, *, max_printers: int = 40) -> Iterator[str]:
         f" {report.failed:,} failed, {report.rejected:,} rejected, {report.pending:,} pending,"
         f" {report.lost:,} lost;  {report.pages:,} pages"
     )
+    yield from _recovery(report)
     yield f"wait       p50/p95/p99/max (s) {_spread(report.wait)}"
     yield f"turnaround p50/p95/p99/max (s) {_spread(report.turnaround)}"
     rows = list(report.printers)
@@ -78,6 +79,26 @@ def summary_lines(report: Report, *, max_printers: int = 40) -> Iterator[str]:
             else:
                 value = f"{o.value:,.2f}"
             yield f"  {'PASS' if o.passed else 'FAIL'}  {o.text}  (measured {value})"
+
+
+def _plural(n: int, word: str, many: str) -> str:
+    return f"{n:,} {word if n == 1 else many}"
+
+
+def _recovery(report: Report) -> Iterator[str]:
+    """The spooler stops and restarts, when there were any: totals, then each server."""
+    if not report.recovery:
+        return
+    yield (
+        f"spooler restarts: {report.recovered:,} jobs recovered, {report.restarted:,} restarted"
+        f" from page one, {report.lost_at_restart:,} lost"
+    )
+    for r in report.recovery:
+        yield (
+            f"  {r.server:<24} {_plural(r.crashes, 'crash', 'crashes'):>11}"
+            f" {_plural(r.stops, 'clean stop', 'clean stops'):>14}:  {r.recovered:,} recovered,"
+            f" {r.restarted:,} restarted, {r.lost:,} lost"
+        )
 
 
 class PlotUnavailable(RuntimeError):

@@ -234,14 +234,39 @@ class TimelineReader(EstateReader, DriverReader):
                 times = [action.at + n * every for n in range(count + 1)]
             for target in self._targets(action, path):
                 for at in times:
-                    out.append(
-                        attrs.evolve(action, at=at, target=target, params=dict(action.params))
-                    )
+                    evolved = attrs.evolve(action, at=at, target=target, params=dict(action.params))
+                    out.append((evolved, path))
         if len(out) > MAX_ACTIONS:
             self.problem(
                 ("timeline",), f"{len(out)} actions once written out (most: {MAX_ACTIONS})"
             )
-        return sorted(out, key=lambda a: a.at if a.at is not None else 0.0)
+        out.sort(key=lambda entry: entry[0].at if entry[0].at is not None else 0.0)
+        self._check_server_states(out)
+        return [action for action, _ in out]
+
+    def _check_server_states(self, timeline: list[tuple[Action, Path]]) -> None:
+        """Every server starts up: ``server_down`` needs it up, ``server_up`` needs it down."""
+        down: dict[str, float] = {}  # folded server name -> when it went down
+        for action, path in timeline:
+            if action.action not in ("server_down", "server_up") or action.target is None:
+                continue
+            key, at = action.target.casefold(), action.at or 0.0
+            if action.action == "server_down" and key in down:
+                self.problem(
+                    (*path, "action"),
+                    f"server {action.target!r} is already down at +{hours(at)}"
+                    f" (since +{hours(down[key])}); a server_up must come first",
+                )
+            elif action.action == "server_up" and key not in down:
+                self.problem(
+                    (*path, "action"),
+                    f"server {action.target!r} is not down at +{hours(at)}:"
+                    " server_up restarts a server that a server_down stopped",
+                )
+            elif action.action == "server_down":
+                down[key] = at
+            else:
+                del down[key]
 
     def _targets(self, action: Action, path: Path) -> list[str | None]:
         """The action's target(s): one name, or every match of a pattern."""
