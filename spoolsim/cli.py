@@ -258,6 +258,8 @@ def serve(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.
         expose_devices=args.expose_devices,
         seed=args.seed,
         transport=args.transport,
+        spool_dir=args.spool_dir,
+        output_dir=args.output_dir,
     )
     result = trio.run(
         partial(serve_scenario, scenario, options, out=out),
@@ -320,6 +322,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="PORT",
         help="also run the endpoint mapper on this port of the --rpc host (135 is the standard"
         " one, which rpcclient always asks)",
+    )
+    live.add_argument(
+        "--spool-dir",
+        metavar="DIR",
+        help="keep accepted jobs on disk here (fsynced before they are acknowledged); a"
+        " restart on the same directory puts them back in their queues",
+    )
+    live.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help="where local ports (FILE:, or a port named like a file) write what they print",
     )
     live.add_argument(
         "--expose-devices",

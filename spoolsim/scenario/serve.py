@@ -14,6 +14,7 @@ from __future__ import annotations
 import signal
 import sys
 from functools import partial
+from pathlib import Path
 from typing import TextIO
 
 import attrs
@@ -28,6 +29,7 @@ from spoolsim.net.pages import ConnectShown
 from spoolsim.net.rpcserver import RpcFrontEnd, serve_epm
 from spoolsim.net.web import WebSite, serve_web
 from spoolsim.rpc.webconnect import WebConnectResult
+from spoolsim.runtime.spooldisk import SpoolDisk
 from spoolsim.scenario.runner import RunResult, ScenarioRun, run_scenario
 from spoolsim.scenario.schema import Scenario
 from spoolsim.scenario.webprint import WebRun
@@ -45,6 +47,8 @@ class ServeOptions:
     expose_devices: bool = False
     seed: int | None = None
     transport: str | None = None
+    spool_dir: str | None = None  # a real spool directory: accepted jobs survive a crash
+    output_dir: str | None = None  # where local ports write their files
 
 
 async def serve_scenario(
@@ -73,6 +77,8 @@ async def serve_scenario(
         nursery.start_soon(_stop_on_sigint, stop)
 
         async def before(run: ScenarioRun) -> None:
+            if options.spool_dir is not None:
+                _recover(run, options.spool_dir, out)
             spooler = run.web_spooler()
             site = WebSite(
                 spooler.server,
@@ -108,9 +114,29 @@ async def serve_scenario(
             transport=transport,
             before=before,
             stop=stop,
+            output_dir=Path(options.output_dir) if options.output_dir else None,
         )
         nursery.cancel_scope.cancel()
     return result
+
+
+def _recover(run: ScenarioRun, spool_dir: str, out: TextIO) -> None:
+    """Give each server its real spool directory (``DIR/<server name>``), reload what an
+    earlier run left there, and record every job spooled from now on."""
+    now = trio.current_time()
+    for sp in run.spoolers.values():
+        disk = SpoolDisk(Path(spool_dir) / sp.server.name, sp.server)
+        found = disk.recover(now)
+        for printer in sorted({sp.server.jobs[j].printer_name for j in found.restored}):
+            sp.kick(printer, now)
+        out.write(
+            f"spool directory {disk.path}: {len(found.restored)} job(s) restored,"
+            f" {len(found.lost)} lost, {found.finished} already printed cleared,"
+            f" {len(found.quarantined)} quarantined\n"
+        )
+        for why in found.quarantined:
+            out.write(f"  quarantined: {why}\n")
+    out.flush()
 
 
 async def _serve_rpc(
