@@ -24,7 +24,7 @@ import trio.testing
 
 from devices.engine import EngineEvent, PrintEngine
 from devices.faults import Fault, FaultError, parse_faults
-from devices.printer import IDLE_TIMEOUT, VirtualPrinter
+from devices.printer import DeviceLimits, ErrorLog, VirtualPrinter
 from devices.profile import DeviceProfile, ProfileError, list_profiles, load_profile
 from devices.serve import open_virtual_printer
 from spoolsim.wire.pjl import status_text
@@ -34,7 +34,7 @@ class BadInput(Exception):
     """Something the user gave cannot be used; the message says what."""
 
 
-class _Errors(list[str]):
+class _Errors(ErrorLog):
     """``printer.errors`` that also announces each entry."""
 
     def __init__(self, announce: Callable[[str], None]) -> None:
@@ -114,7 +114,7 @@ async def _serve(
                 host=args.host,
                 raw_port=args.raw_port,
                 lpd_port=args.lpd_port,
-                idle_timeout=IDLE_TIMEOUT * args.rate,  # real seconds whatever the rate
+                limits=DeviceLimits().scaled(args.rate),  # real seconds whatever the rate
             )
             async with running as where:
                 say(

@@ -22,8 +22,11 @@ server-side :class:`~spoolsim.wire.lpr.LPRConnection`; this module moves bytes a
 * Print waiting (01): acknowledged (the engine prints without being asked).
 
 Malformed input ends this connection only: the refusal octet the codec's error carries is
-written, the reason goes to ``printer.errors``. Every read and write is limited to
-``idle_timeout`` seconds.
+written, the reason goes to ``printer.errors``. Limits (``devices.printer.DeviceLimits``):
+every read and write is limited to ``idle_timeout`` seconds; the command line must arrive, and
+every subcommand line once begun be whole, within ``message_timeout``; a connection holds at
+most ``max_pending_files`` files that do not yet make a whole job, and a device at most
+``max_jobs_held`` unfinished jobs: a file header beyond either is refused (NAK).
 """
 
 from __future__ import annotations
@@ -37,10 +40,11 @@ import trio
 
 from devices.engine import EngineEvent
 from devices.pages import PageCounter
-from devices.printer import IDLE_TIMEOUT, VirtualPrinter
+from devices.printer import RECEIVE_SIZE, DeviceLimits, MessageClock, VirtualPrinter
 from spoolsim.wire import lpr, pjl
 
-MAX_CONTROL_FILE = 64 * 1024  # bytes; real control files are a few hundred
+MAX_CONTROL_FILE = 64 * 1024
+"""Octets a control file may announce (real ones are a few hundred); more is refused (NAK)."""
 
 
 @attrs.frozen
@@ -129,10 +133,11 @@ def lpd_queue(printer: VirtualPrinter) -> LpdQueue:
 
 
 class _Silent(Exception):
-    """The host sent (or took) nothing for ``idle_timeout`` seconds."""
+    """The host sent (or took) nothing for ``idle_timeout`` seconds, or let a message drag past
+    its deadline."""
 
-    def __init__(self, timeout: float) -> None:
-        super().__init__(f"host silent for {timeout:g} s")
+    def __init__(self, timeout: float, what: str = "host silent for") -> None:
+        super().__init__(f"{what} {timeout:g} s")
 
 
 class _DataFile:
@@ -166,18 +171,29 @@ class _DataFile:
 
 
 class _Session:
-    def __init__(self, printer: VirtualPrinter, stream: trio.abc.Stream, timeout: float) -> None:
-        self.printer, self.stream, self.timeout = printer, stream, timeout
+    def __init__(
+        self, printer: VirtualPrinter, stream: trio.abc.Stream, limits: DeviceLimits
+    ) -> None:
+        self.printer, self.stream, self.limits = printer, stream, limits
+        self.timeout = limits.idle_timeout
         self.conn = lpr.LPRConnection(lpr.Role.SERVER)
         self.controls: dict[str, lpr.ControlFile] = {}
         self.data: dict[str, _DataFile] = {}
+        self.clock = MessageClock(limits.message_timeout)
 
     async def next_event(self) -> lpr.Event:
         while (event := self.conn.next_event()) is lpr.NEED_DATA:
-            with trio.move_on_after(self.timeout):
-                self.conn.receive_data(await self.stream.receive_some(65536))
+            deadline = self.clock.deadline()
+            with trio.move_on_at(min(trio.current_time() + self.timeout, deadline)):
+                data = await self.stream.receive_some(RECEIVE_SIZE)
+                self.conn.receive_data(data)
+                if data:
+                    self.clock.progress(octets=True, events=False)
                 continue
+            if trio.current_time() >= deadline:
+                raise _Silent(self.limits.message_timeout, "message not whole within")
             raise _Silent(self.timeout)
+        self.clock.progress(octets=False, events=True)
         return event
 
     async def write(self, data: bytes) -> None:
@@ -216,7 +232,9 @@ class _Session:
             if isinstance(event, lpr.AbortJob):
                 self.controls.clear()
                 self.data.clear()
-            elif isinstance(event, lpr.ControlFileHeader):
+            elif isinstance(event, lpr.ControlFileHeader | lpr.DataFileHeader):
+                self.check_room(event.name)
+            if isinstance(event, lpr.ControlFileHeader):
                 if event.size > MAX_CONTROL_FILE:
                     detail = f"count: control file of {event.size} bytes (limit {MAX_CONTROL_FILE})"
                     raise lpr.LPRError(detail, remote=True, reply=lpr.NAK)
@@ -234,6 +252,16 @@ class _Session:
                 self.submit_complete()
                 if event.size:
                     await self.send(lpr.Ack(ok=True))
+
+    def check_room(self, name: str) -> None:
+        """Refuse (NAK) a file beyond the connection's or the device's limits."""
+        limits = self.limits
+        if len(self.controls) + len(self.data) >= limits.max_pending_files:
+            detail = f"{name}: over {limits.max_pending_files} files that make no whole job"
+            raise lpr.LPRError(detail, remote=True, reply=lpr.NAK)
+        if self.printer.jobs_held >= limits.max_jobs_held:
+            detail = f"{name}: job memory full ({limits.max_jobs_held} jobs not yet printed)"
+            raise lpr.LPRError(detail, remote=True, reply=lpr.NAK)
 
     async def body(self, feed: Callable[[bytes], None]) -> None:
         while isinstance(part := await self.next_event(), lpr.FileData):
@@ -268,11 +296,19 @@ class _Session:
 
 
 async def handle_lpd(
-    printer: VirtualPrinter, stream: trio.abc.Stream, *, idle_timeout: float = IDLE_TIMEOUT
+    printer: VirtualPrinter,
+    stream: trio.abc.Stream,
+    *,
+    idle_timeout: float | None = None,
+    limits: DeviceLimits | None = None,
 ) -> None:
     """Serve one LPD connection (closed on return) until its command is done or the host
-    breaks the protocol; ``idle_timeout`` limits each read and write, in seconds."""
-    session = _Session(printer, stream, idle_timeout)
+    breaks the protocol; ``limits`` (in seconds of the Trio clock; ``idle_timeout`` overrides
+    theirs) bound its reads, writes, deadlines and files."""
+    limits = limits if limits is not None else DeviceLimits()
+    if idle_timeout is not None:
+        limits = attrs.evolve(limits, idle_timeout=idle_timeout)
+    session = _Session(printer, stream, limits)
     async with stream:
         try:
             await session.serve()

@@ -23,13 +23,23 @@ AppSocket with PJL, as a device sees it:
   comes out. ``USTATUSOFF`` turns all off. Every reply ends with a form feed.
 * Malformed PJL ends that connection (the device logs why); the printer and other connections
   carry on, and jobs already received still print.
+
+Limits (:class:`DeviceLimits`; times are in the run's clock, so ``scaled(R)`` under
+``MockClock(rate=R)`` makes them real seconds): a host silent for ``idle_timeout`` is dropped; a
+message (a PJL line, a UEL) must be whole within ``message_timeout`` of its first octets, and
+the first one within ``message_timeout`` of the connection, so a host trickling a line an octet
+a minute is dropped however often it sends; replies the host does not read are held up to
+``max_outbox`` octets, then the connection ends; a device holds at most ``max_jobs_held``
+unfinished jobs (a job beyond that is discarded and logged, as a printer whose job memory is
+full); ``errors`` keeps the last :data:`MAX_ERRORS` entries.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+import attrs
 import trio
 
 from devices.engine import EngineEvent, PrintEngine
@@ -40,8 +50,88 @@ from spoolsim.wire import pjl
 
 # Engine events that change what ``INFO STATUS`` reports.
 STATUS_KINDS = frozenset({"status", "alert", "alert_clear"})
-# Seconds a device waits for more bytes from a host before it gives up on the connection.
+# The USTATUS categories (PJL manual ch. 7): DEVICE, JOB, PAGE, TIMED.
+USTATUS_NAMES = frozenset({"DEVICE", "JOB", "PAGE", "TIMED"})
 IDLE_TIMEOUT = 300.0
+"""Seconds a device waits for more bytes from a host before it gives up on the connection."""
+MESSAGE_TIMEOUT = 30.0
+"""Seconds within which a message begun (a PJL line, a UEL; an LPD command or subcommand line)
+must be whole, and the first message must arrive after the connection opens: a deadline that
+the octets of a slow host do not push back, unlike ``IDLE_TIMEOUT``."""
+MAX_OUTBOX = 1024 * 1024
+"""Octets of replies and unsolicited status held for a host that does not read them; beyond
+it the connection ends."""
+MAX_PEER_CONNECTIONS = 16
+"""Connections one host (peer address) may hold open at once to each of a device's servers;
+more are closed at once (``devices.serve``)."""
+MAX_JOBS_HELD = 1000
+"""Unfinished jobs a device holds (received, not yet printed) from its network servers; a job
+beyond it is refused, as by a printer whose job memory is full."""
+MAX_PENDING_FILES = 64
+"""LPD: control and data files one connection may have received that do not yet make a whole
+job (BSD ``lpr`` names at most 52 data files per job: dfA..dfZ, dfa..dfz)."""
+MAX_ERRORS = 1000
+"""Entries ``VirtualPrinter.errors`` keeps (the oldest are dropped): hostile hosts cannot grow
+it without bound."""
+RECEIVE_SIZE = 65536
+"""Octets read from a connection at a time."""
+
+
+@attrs.frozen
+class DeviceLimits:
+    """What one connection to a device may take (see the module docstring); the defaults are
+    the module's constants. Times are in the run's clock: use :meth:`scaled` under a rate."""
+
+    idle_timeout: float = IDLE_TIMEOUT
+    message_timeout: float = MESSAGE_TIMEOUT
+    max_outbox: int = MAX_OUTBOX
+    max_peer_connections: int = MAX_PEER_CONNECTIONS
+    max_jobs_held: int = MAX_JOBS_HELD
+    max_pending_files: int = MAX_PENDING_FILES
+
+    def scaled(self, rate: float) -> DeviceLimits:
+        """The same limits with every time multiplied by ``rate``, the clock's speed under
+        ``MockClock(rate=R)``: timeouts that protect real clients last real seconds."""
+        return attrs.evolve(
+            self, idle_timeout=self.idle_timeout * rate, message_timeout=self.message_timeout * rate
+        )
+
+
+class ErrorLog(list[str]):
+    """``VirtualPrinter.errors``: a list that keeps only the last ``limit`` entries."""
+
+    def __init__(self, items: Iterable[str] = (), *, limit: int = MAX_ERRORS) -> None:
+        super().__init__(items)
+        self.limit = limit
+        del self[: max(len(self) - limit, 0)]
+
+    def append(self, item: str) -> None:
+        super().append(item)
+        if len(self) > self.limit:
+            del self[0]
+
+
+class MessageClock:
+    """The message deadline of one connection (``DeviceLimits.message_timeout``).
+
+    The clock starts when the connection opens (the first message is due) and again when octets
+    arrive that complete no event; a complete event stops it.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.since: float | None = trio.current_time()
+
+    def deadline(self) -> float:
+        """When the message being received is overdue (``inf`` when none is)."""
+        return math.inf if self.since is None else self.since + self.timeout
+
+    def progress(self, *, octets: bool, events: bool) -> None:
+        """After a read: ``octets`` arrived, ``events`` came out of the codec."""
+        if events:
+            self.since = None
+        elif octets and self.since is None:
+            self.since = trio.current_time()
 
 
 class VirtualPrinter:
@@ -66,12 +156,18 @@ class VirtualPrinter:
         self.profile = profile
         self.name = name or profile.name
         self.engine = PrintEngine(profile, seed=seed, faults=faults, now=now)
-        self.errors: list[str] = []  # why connections were dropped
+        self.errors: list[str] = ErrorLog()  # why connections were dropped (the last ones)
         # Called with the engine's news beside the connections (the spooler's direct path).
         self.listeners: list[Callable[[list[EngineEvent]], None]] = []
         self.jobs_received = 0
         self._sessions: set[_RawSession] = set()
         self._sleeping: trio.CancelScope | None = None
+        self._held: set[int] = set()  # jobs submitted here that have not ended
+
+    @property
+    def jobs_held(self) -> int:
+        """Jobs submitted through :meth:`submit` that the engine has not finished."""
+        return len(self._held)
 
     # -- the engine's clock ------------------------------------------------------------------------
 
@@ -102,6 +198,7 @@ class VirtualPrinter:
         now = trio.current_time() if now is None else now
         self.catch_up(now)
         job = self.engine.submit(now, name=name, pages=pages)
+        self._held.add(job)
         self.jobs_received += 1
         if origin is not None:
             origin.own_jobs[job] = name
@@ -123,6 +220,9 @@ class VirtualPrinter:
     def _broadcast(self, events: list[EngineEvent]) -> None:
         if not events:
             return
+        for event in events:
+            if event.kind == "job_end":
+                self._held.discard(event.job)  # type: ignore[arg-type]
         for session in list(self._sessions):
             session.notify(events)
         for listener in self.listeners:
@@ -169,11 +269,19 @@ class VirtualPrinter:
     # -- connections -------------------------------------------------------------------------------
 
     async def handle_raw(
-        self, stream: trio.abc.Stream, *, idle_timeout: float = IDLE_TIMEOUT
+        self,
+        stream: trio.abc.Stream,
+        *,
+        idle_timeout: float | None = None,
+        limits: DeviceLimits | None = None,
     ) -> None:
-        """Serve one AppSocket connection until the host closes it, breaks the protocol, or
-        stays silent for ``idle_timeout`` seconds (of the Trio clock: scale it under a rate)."""
-        session = _RawSession(self, idle_timeout)
+        """Serve one AppSocket connection until the host closes it, breaks the protocol, stays
+        silent for the idle timeout or lets a message drag past its deadline (``limits``, in
+        the Trio clock: scale them under a rate; ``idle_timeout`` overrides theirs)."""
+        limits = limits if limits is not None else DeviceLimits()
+        if idle_timeout is not None:
+            limits = attrs.evolve(limits, idle_timeout=idle_timeout)
+        session = _RawSession(self, limits)
         self._sessions.add(session)
         async with stream, trio.open_nursery() as nursery:
             nursery.start_soon(session.write, stream)
@@ -182,16 +290,23 @@ class VirtualPrinter:
             finally:
                 self._sessions.discard(session)
                 session.outbox.close()
+                # Replies already queued go out if the host takes them within the idle timeout
+                # (``nc -N`` reads after its half-close); one that reads nothing is not waited for.
+                wait = 0.0 if session.overflow else limits.idle_timeout
+                nursery.cancel_scope.deadline = trio.current_time() + wait
 
 
 class _RawSession:
     """One AppSocket connection: its PJL codec, its USTATUS settings, the job in progress."""
 
-    def __init__(self, printer: VirtualPrinter, idle_timeout: float) -> None:
+    def __init__(self, printer: VirtualPrinter, limits: DeviceLimits) -> None:
         self.printer = printer
-        self.idle_timeout = idle_timeout
+        self.limits = limits
         self.conn = pjl.PJLConnection(pjl.Role.DEVICE)
+        # Unbounded as a channel, bounded in octets by ``pending`` and ``limits.max_outbox``.
         self.outbox, self._outgoing = trio.open_memory_channel[bytes](math.inf)
+        self.pending = 0  # octets in the outbox, not yet written
+        self.overflow = False  # the host let more than max_outbox octets pile up
         self.ustatus: set[str] = set()
         self.own_jobs: dict[int, str] = {}  # engine job id -> JOB NAME
         self._depth = 0
@@ -199,40 +314,65 @@ class _RawSession:
         self._counter: PageCounter | None = None
 
     def reply(self, reply: pjl.Reply) -> None:
+        data = self.conn.send(reply)
+        if self.overflow or self.pending + len(data) > self.limits.max_outbox:
+            self.overflow = True  # the reader ends the connection
+            return
         try:
-            self.outbox.send_nowait(self.conn.send(reply))
+            self.outbox.send_nowait(data)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
-            pass  # the host stopped reading; unsolicited status is not kept for it
+            return  # the host stopped reading; unsolicited status is not kept for it
+        self.pending += len(data)
 
     async def write(self, stream: trio.abc.Stream) -> None:
         try:
             async for data in self._outgoing:
                 await stream.send_all(data)
+                self.pending -= len(data)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             self._outgoing.close()  # the host went away; what it did not read is dropped
 
     async def read(self, stream: trio.abc.Stream) -> None:
+        limits, errors = self.limits, self.printer.errors
+        clock = MessageClock(limits.message_timeout)
         while True:
             data = b""
-            with trio.move_on_after(self.idle_timeout) as idle:
+            deadline = clock.deadline()
+            with trio.move_on_at(min(trio.current_time() + limits.idle_timeout, deadline)) as wait:
                 try:
-                    data = await stream.receive_some(65536)
+                    data = await stream.receive_some(RECEIVE_SIZE)
                 except trio.BrokenResourceError:
-                    self.printer.errors.append("connection reset by the host")
-            if idle.cancelled_caught:
-                self.printer.errors.append("host silent: connection closed")
+                    errors.append("connection reset by the host")
+            if wait.cancelled_caught:
+                if trio.current_time() >= deadline:
+                    errors.append(
+                        f"host too slow: a message was not whole within {limits.message_timeout:g}"
+                        " s: connection closed"
+                    )
+                else:
+                    errors.append("host silent: connection closed")
                 data = b""
             self.conn.receive_data(data)
+            events = False
             try:
                 while (event := self.conn.next_event()) is not pjl.NEED_DATA:
+                    events = True
                     if isinstance(event, pjl.EndOfStream):
                         self._end_implicit_job()
                         return
                     self.handle(event)
             except pjl.PJLError as exc:
-                self.printer.errors.append(f"PJL error: {exc.detail}")
+                errors.append(f"PJL error: {exc.detail}")
                 self._end_implicit_job()
                 return
+            if self.overflow:
+                errors.append(
+                    f"host does not read its replies: over {limits.max_outbox} octets pending:"
+                    " connection closed"
+                )
+                self._end_implicit_job()
+                return
+            clock.progress(octets=bool(data), events=events)
 
     def handle(self, event: object) -> None:
         if isinstance(event, pjl.PrintData):
@@ -265,6 +405,8 @@ class _RawSession:
             self.ustatus.clear()
         elif cmd.verb == "USTATUS":
             for name, value in cmd.options:
+                if name not in USTATUS_NAMES:
+                    continue  # only the manual's categories are kept: the set stays small
                 if value.upper() in ("ON", "VERBOSE"):
                     self.ustatus.add(name)
                 else:
@@ -273,7 +415,13 @@ class _RawSession:
     def _end_implicit_job(self) -> None:
         counter, self._counter = self._counter, None
         if counter is not None and (counter.pages or self._name):
-            self.printer.submit(self._name, counter.pages, origin=self)
+            if self.printer.jobs_held >= self.limits.max_jobs_held:
+                self.printer.errors.append(
+                    f"job {self._name!r} discarded: job memory full"
+                    f" ({self.limits.max_jobs_held} jobs not yet printed)"
+                )
+            else:
+                self.printer.submit(self._name, counter.pages, origin=self)
         self._depth = 0
         self._name = ""
 

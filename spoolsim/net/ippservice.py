@@ -219,7 +219,8 @@ class IppService:
         principal = caller.principal
         if principal is None:
             named = request.operation_attribute("requesting-user-name")
-            who = str(named.value) if named is not None and named.value else "anonymous"
+            who = _c_string(named.value) if named is not None and named.value else ""
+            who = who or "anonymous"
             principal = Principal(who, "IPP", frozenset({EVERYONE}))
         return Client(self.surface, principal)
 
@@ -582,7 +583,13 @@ class _Context:
 
 def _text(request: Message, name: str) -> str | None:
     attr = request.operation_attribute(name)
-    return str(attr.value) if attr is not None and attr.value is not None else None
+    return _c_string(attr.value) if attr is not None and attr.value is not None else None
+
+
+def _c_string(value: object) -> str:
+    """A name as the spooler keeps it: up to its first NUL, as a Windows string ends (IPP
+    allows NUL in text; the *_INFO structures that carry the name cannot hold one)."""
+    return str(value).split("\0", 1)[0]
 
 
 def _integer(request: Message, name: str) -> int:

@@ -22,7 +22,9 @@ errors (a broken PDU, a bind for nothing we serve, a verifier that does not chec
 fault or bind_nak and end the connection, never the server.
 
 Limits per connection (:class:`RpcLimits`): fragment size, reassembled request size, calls
-outstanding, and idle time (no octets and no call outstanding).
+outstanding, idle time (no octets and no call outstanding), and a deadline for the bind (the
+first PDU: octets trickled in do not push it back); and per peer address, the connections open
+at once (one more is closed as soon as it is accepted). Both servers apply them.
 
 The endpoint mapper (:func:`serve_epm`) answers ``ept_map`` for both interfaces with the front
 end's port, as ``rpcclient`` asks it on port 135 before binding.
@@ -30,11 +32,14 @@ end's port, as ``rpcclient`` asks it on port 135 before binding.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import functools
 import logging
+import math
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import attrs
 import trio
@@ -60,12 +65,29 @@ _LONG_POLL = (Interface.PAR, 61)  # RpcAsyncGetRemoteNotifications
 
 @attrs.frozen
 class RpcLimits:
-    """What one connection may take (times are real seconds)."""
+    """What one connection may take (times are real seconds; the servers multiply them by their
+    ``time_scale``).
+
+    Attributes:
+        max_frag: the largest fragment accepted or sent (octets; ``max_xmit_frag`` and
+            ``max_recv_frag`` offered in bind_ack); a larger one ends the connection.
+        max_request: the largest reassembled request stub (octets); a larger one gets
+            ``nca_s_fault_access_denied`` and ends the connection.
+        max_calls: calls outstanding at once; one more gets ``nca_s_server_too_busy``.
+        idle_timeout: seconds without octets (and without a call outstanding) before the
+            connection is closed.
+        first_pdu_timeout: seconds from the connection opening to a whole bind, its first PDU;
+            a deadline, not an idle timer: a client trickling octets is closed when it passes.
+        max_peer_connections: connections one peer address may hold open at once to each
+            server; one more is closed at once.
+    """
 
     max_frag: int = 5840
     max_request: int = c.MAX_REQUEST_SIZE
     max_calls: int = 32
     idle_timeout: float = 300.0
+    first_pdu_timeout: float = 30.0
+    max_peer_connections: int = 16
 
 
 class RpcFrontEnd:
@@ -98,6 +120,7 @@ class RpcFrontEnd:
         self._challenge = challenge
         self.connections = 0  # open now
         self.port = 0
+        self._open_from: collections.Counter[str] = collections.Counter()  # by peer address
 
     async def serve(
         self,
@@ -117,6 +140,11 @@ class RpcFrontEnd:
     async def handle(self, stream: trio.SocketStream) -> None:
         """Serve one connection until it closes, breaks a rule, or idles out."""
         peer = _peer(stream)
+        async with _admitted(self._open_from, peer, self.limits, stream, "rpc") as admitted:
+            if admitted:
+                await self._handle(stream, peer)
+
+    async def _handle(self, stream: trio.SocketStream, peer: str) -> None:
         self.surface.server.aliases.add(_local(stream))
         conn = ServerConnection(
             INTERFACES,
@@ -129,6 +157,8 @@ class RpcFrontEnd:
         self.connections += 1
         try:
             await association.run()
+        except Exception:  # a bug must end this connection, not the server
+            log.exception("rpc %s: internal error; connection closed", peer)
         finally:
             self.connections -= 1
             association.rundown()
@@ -166,14 +196,23 @@ class _Association:
         self.send_lock = trio.Lock()
 
     async def run(self) -> None:
-        limits = self.front.limits
+        limits, scale = self.front.limits, self.front.time_scale
+        bind_by = trio.current_time() + limits.first_pdu_timeout * scale
         async with trio.open_nursery() as nursery:
             try:
                 while True:
-                    idle = limits.idle_timeout * self.front.time_scale
+                    idle = limits.idle_timeout * scale
+                    deadline = math.inf if self.conn.bound else bind_by
                     data = None
-                    with trio.move_on_after(idle):
+                    with trio.move_on_at(min(trio.current_time() + idle, deadline)):
                         data = await self.stream.receive_some(65536)
+                    if data is None and trio.current_time() >= deadline:
+                        log.info(
+                            "rpc %s: no bind within %gs, closing",
+                            self.peer,
+                            limits.first_pdu_timeout,
+                        )
+                        break
                     if data is None:
                         if self.calls:
                             continue  # a long poll outstanding is not idleness
@@ -189,7 +228,8 @@ class _Association:
             except DceRpcError as exc:
                 log.info("rpc %s: %s", self.peer, exc.detail)
                 # What the octets before the bad PDU earned (a bind_ack), then the refusal.
-                await self._send(self.conn.data_to_send() + (exc.reply or b""))
+                with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
+                    await self._send(self.conn.data_to_send() + (exc.reply or b""))
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 pass
             nursery.cancel_scope.cancel()
@@ -286,16 +326,24 @@ async def serve_epm(
     ``front``'s port, at the address the client reached."""
     listeners = await trio.open_tcp_listeners(port, host=host)
     bound = listeners[0].socket.getsockname()[1]
+    open_from: collections.Counter[str] = collections.Counter()
 
     async def handle(stream: trio.SocketStream) -> None:
+        async with _admitted(open_from, _peer(stream), front.limits, stream, "epm") as admitted:
+            if admitted:
+                await serve_one(stream)
+
+    async def serve_one(stream: trio.SocketStream) -> None:
         address = _local(stream)
         table = {(i[0], i[1]): (address, front.port) for i in INTERFACES}
         conn = ServerConnection([epm.EPM], max_frag=front.limits.max_frag)
         idle = front.limits.idle_timeout * front.time_scale
+        bind_by = trio.current_time() + front.limits.first_pdu_timeout * front.time_scale
         try:
             while True:
                 data = None
-                with trio.move_on_after(idle):
+                deadline = math.inf if conn.bound else bind_by
+                with trio.move_on_at(min(trio.current_time() + idle, deadline)):
                     data = await stream.receive_some(65536)
                 if data is None:
                     break
@@ -303,9 +351,12 @@ async def serve_epm(
                 if not await _epm_pump(conn, stream, table):
                     break
         except DceRpcError as exc:
-            await stream.send_all(conn.data_to_send() + (exc.reply or b""))
+            with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
+                await stream.send_all(conn.data_to_send() + (exc.reply or b""))
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             pass
+        except Exception:  # a bug must end this connection, not the server
+            log.exception("epm: internal error; connection closed")
         finally:
             await stream.aclose()
 
@@ -331,6 +382,30 @@ async def _epm_pump(conn: ServerConnection, stream: trio.SocketStream, table: di
                 log.info("epm: %s", exc.detail)
                 answer = conn.fault(event, exc.status)
             await stream.send_all(answer)
+
+
+@contextlib.asynccontextmanager
+async def _admitted(
+    open_from: collections.Counter[str],
+    peer: str,
+    limits: RpcLimits,
+    stream: trio.SocketStream,
+    what: str,
+) -> AsyncIterator[bool]:
+    """Count ``peer``'s connection while the block runs; False (and the stream closed) when
+    the peer holds ``limits.max_peer_connections`` already."""
+    if open_from[peer] >= limits.max_peer_connections:
+        log.info("%s %s: %d connections open already, refused", what, peer, open_from[peer])
+        await trio.aclose_forcefully(stream)
+        yield False
+        return
+    open_from[peer] += 1
+    try:
+        yield True
+    finally:
+        open_from[peer] -= 1
+        if not open_from[peer]:
+            del open_from[peer]
 
 
 def _filetime_now() -> int:

@@ -21,12 +21,24 @@ Users: HTTP basic credentials checked against the configured users; with anonymo
 request without credentials acts as IIS's anonymous account (``IUSR``, Everyone only) on the
 pages, and as its ``requesting-user-name`` over IPP. Timeouts are real seconds: under
 ``MockClock(rate=R)`` pass ``time_scale=R``.
+
+Limits: a request head (request line and headers) still incomplete past
+:data:`MAX_REQUEST_HEAD` octets is refused by hypercorn's h11 (431, then the connection closes; a
+head that arrives whole in one read of at most 64 KiB is taken); the head must be whole within
+:data:`KEEP_ALIVE` seconds of the connection opening or of the previous response (hypercorn's
+idle timer runs until a whole head arrives, so octets trickled in do not push it back); a body
+must be whole within :data:`BODY_TIMEOUT` (408 otherwise) and hold at most :data:`MAX_BODY`
+octets for IPP, :data:`MAX_FORM` for a form (413 / 400); one peer address holds at most
+:data:`MAX_PEER_CONNECTIONS` connections at once (one more gets 503 and is closed), each with at
+most :data:`H2_MAX_STREAMS` requests at once over HTTP/2; a response the client does not take
+within :data:`SEND_TIMEOUT` ends its connection. So one connection holds at most
+``H2_MAX_STREAMS * (MAX_BODY + MAX_REQUEST_HEAD)`` octets of request (one body over HTTP/1.1).
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
+import collections
 import contextlib
 import functools
 import logging
@@ -35,8 +47,11 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import trio
+from hypercorn.app_wrappers import ASGIWrapper
 from hypercorn.config import Config
-from hypercorn.trio import serve
+from hypercorn.trio.tcp_server import TCPServer
+from hypercorn.trio.worker_context import WorkerContext
+from hypercorn.typing import ConnectionState
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
@@ -53,9 +68,25 @@ from spoolsim.rpc.client import Client
 from spoolsim.rpc.core import Surface
 
 IPP_TYPE = "application/ipp"
-MAX_BODY = 64 * 1024 * 1024  # the largest IPP request (document included) accepted
+MAX_BODY = 64 * 1024 * 1024
+"""Octets of the largest IPP request (document included) accepted; more gets 413."""
 MAX_FORM = 64 * 1024
-KEEP_ALIVE = 5.0  # real seconds an idle connection is kept
+"""Octets of the largest form (a printer page's action) accepted; more gets 400."""
+KEEP_ALIVE = 5.0
+"""Real seconds an idle connection is kept, and the deadline for a request head: from the
+connection opening, or the previous response, to the head's last header line."""
+BODY_TIMEOUT = 120.0
+"""Real seconds within which a request body must be whole once its head is in; a slower
+client gets 408 and the connection closes."""
+MAX_REQUEST_HEAD = 16 * 1024
+"""Octets of an incomplete request head h11 buffers (HTTP/1.1), or of a header list (HTTP/2)."""
+MAX_PEER_CONNECTIONS = 16
+"""Connections one peer address may hold open at once; one more gets 503 and is closed."""
+SEND_TIMEOUT = 30.0
+"""Real seconds a client may take to accept a response's octets (its socket not draining)
+before the connection is dropped: a client that never reads cannot hold one."""
+H2_MAX_STREAMS = 4
+"""Requests one HTTP/2 connection may have open at once (hypercorn's default is 100)."""
 ANONYMOUS = Principal("IUSR", "WEB", frozenset({EVERYONE}))
 
 log = logging.getLogger(__name__)
@@ -108,6 +139,7 @@ class WebSite:
         self.connector = connector
         self.clock = clock
         self.ipp = ipp if ipp is not None else IppService(server, surface)
+        self.time_scale = 1.0  # the clock's rate; serve_web sets it, so body timeouts are real
         self._users = {u.name.lower(): u for u in settings.users}
         self.app = Starlette(
             routes=[
@@ -134,7 +166,7 @@ class WebSite:
             raise _Unauthorized(f"authentication scheme {scheme!r}: only Basic")
         try:
             name, sep, password = base64.b64decode(token, validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError, or a token that is not ASCII
             raise _Unauthorized("malformed Basic credentials") from None
         account = self._users.get(name.lower())
         if not sep or account is None or account.password != password:
@@ -191,7 +223,10 @@ class WebSite:
         client = Client(self.surface, principal or ANONYMOUS)
         message, status, shown, refused = "", 0, None, 0
         if request.method == "POST":
-            form = await _form(request)
+            try:
+                form = await _form(request, BODY_TIMEOUT * self.time_scale)
+            except _TooSlow:
+                return _too_slow()
             if form is None:
                 return PlainTextResponse(
                     "400 Bad Request: actions are POSTed as application/x-www-form-urlencoded"
@@ -230,7 +265,10 @@ class WebSite:
             return PlainTextResponse(
                 f"415 Unsupported Media Type: IPP requests are POSTed as {IPP_TYPE}\n", 415
             )
-        body = await _body(request, MAX_BODY)
+        try:
+            body = await _body(request, MAX_BODY, BODY_TIMEOUT * self.time_scale)
+        except _TooSlow:
+            return _too_slow()
         if body is None:
             return PlainTextResponse(
                 f"413 Content Too Large: an IPP request may hold at most {MAX_BODY} bytes\n", 413
@@ -250,26 +288,138 @@ async def serve_web(
 ) -> None:
     """Serve ``site`` on ``host:port`` until cancelled; report the bound port.
 
+    Each accepted connection runs hypercorn's Trio connection handler (HTTP/1.1, and HTTP/2 with
+    prior knowledge) after the per-peer connection count is checked (see the module docstring).
+
     Args:
-        site: the web site.
+        site: the web site (its ``time_scale`` is set to ``time_scale``).
         host: the address to bind.
         port: the port; 0 picks a free one.
         time_scale: the clock's rate R under ``MockClock(rate=R)`` (1 under the real clock), so
-            keep-alive and shutdown timeouts last the real seconds they say.
+            keep-alive, head and body timeouts last the real seconds they say.
         task_status: receives the bound port.
 
     Raises:
         OSError: the address cannot be bound.
     """
+    site.time_scale = time_scale
     config = Config()
-    config.bind = [f"{host}:{port}"]
     config.keep_alive_timeout = KEEP_ALIVE * time_scale
-    config.graceful_timeout = 1.0 * time_scale
+    config.h11_max_incomplete_size = MAX_REQUEST_HEAD
+    config.h2_max_header_list_size = MAX_REQUEST_HEAD
+    config.h2_max_concurrent_streams = H2_MAX_STREAMS
     config.errorlog = log
     config.accesslog = None
+    app = ASGIWrapper(site.app)
+    context = WorkerContext(None)
+    open_from: collections.Counter[str] = collections.Counter()  # connections open, by peer
+
+    async def connection(stream: trio.SocketStream) -> None:
+        peer = _peer(stream)
+        if open_from[peer] >= MAX_PEER_CONNECTIONS:
+            log.info("http %s: %d connections open already, refused", peer, open_from[peer])
+            await _refuse(stream)
+            return
+        open_from[peer] += 1
+
+        def gone() -> None:
+            open_from[peer] -= 1
+            if not open_from[peer]:
+                del open_from[peer]
+
+        guarded = _Connection(stream, SEND_TIMEOUT * time_scale, gone)
+        try:
+            await TCPServer(app, config, context, ConnectionState({}), guarded)
+        finally:
+            guarded.release()
+
+    listeners = await trio.open_tcp_listeners(port, host=host)
     async with trio.open_nursery() as nursery:
-        binds = await nursery.start(functools.partial(serve, site.app, config))
-        task_status.started(int(binds[0].rsplit(":", 1)[1]))
+        nursery.start_soon(functools.partial(trio.serve_listeners, connection, listeners))
+        task_status.started(listeners[0].socket.getsockname()[1])
+
+
+class _Connection(trio.abc.HalfCloseableStream):
+    """A client connection as hypercorn's connection handler sees it, with three repairs.
+
+    * A response sent while hypercorn half-closes the connection from another task fails as
+      a broken connection (which hypercorn handles), not with Trio's BusyResourceError (which
+      it does not expect there and logs as an application error).
+    * A send that the client does not drain within ``send_timeout`` seconds ends the
+      connection (hypercorn shields its sends, so a client that never reads would hold it).
+    * ``released`` (the per-peer count) runs as soon as the client has gone (end of stream,
+      reset or close): hypercorn keeps a closed connection's task for up to its keep-alive
+      timeout, which must not count against the client's next connections.
+    """
+
+    def __init__(
+        self, stream: trio.SocketStream, send_timeout: float, released: Callable[[], None]
+    ) -> None:
+        self.stream, self.socket = stream, stream.socket
+        self._send_timeout = send_timeout
+        self._released: Callable[[], None] | None = released
+
+    def release(self) -> None:
+        """Stop counting this connection against its peer (once)."""
+        released, self._released = self._released, None
+        if released is not None:
+            released()
+
+    async def send_all(self, data: bytes | bytearray | memoryview) -> None:
+        with trio.move_on_after(self._send_timeout):
+            try:
+                await self.stream.send_all(data)
+            except trio.BusyResourceError:  # hypercorn is half-closing: the end, not a bug
+                raise trio.BrokenResourceError("the connection is being closed") from None
+            return
+        self.release()
+        await trio.aclose_forcefully(self.stream)
+        raise trio.BrokenResourceError(f"the client took nothing for {SEND_TIMEOUT:g} s")
+
+    async def send_eof(self) -> None:
+        await self.stream.send_eof()
+
+    async def wait_send_all_might_not_block(self) -> None:
+        await self.stream.wait_send_all_might_not_block()
+
+    async def receive_some(self, max_bytes: int | None = None) -> bytes:
+        try:
+            data = await self.stream.receive_some(max_bytes)
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            self.release()
+            raise
+        if not data:
+            self.release()
+        return data
+
+    async def aclose(self) -> None:
+        self.release()
+        await self.stream.aclose()
+
+
+_BUSY = (
+    f"503 Service Unavailable: {MAX_PEER_CONNECTIONS} connections from this address are open"
+    " already\n"
+).encode()
+
+
+async def _refuse(stream: trio.SocketStream) -> None:
+    """503 to a connection over the per-peer limit, before reading anything, then close."""
+    head = (
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(_BUSY)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+    )
+    with trio.move_on_after(1.0):
+        with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
+            await stream.send_all(head.encode() + _BUSY)
+    await trio.aclose_forcefully(stream)
+
+
+def _peer(stream: trio.SocketStream) -> str:
+    try:
+        return str(stream.socket.getpeername()[0])
+    except (OSError, IndexError):
+        return "unknown"
 
 
 def _media_type(request: Request) -> str:
@@ -297,28 +447,44 @@ def _http_status(status: int) -> int:
     return 200 if status == 0 else 409
 
 
-async def _body(request: Request, limit: int) -> bytes | None:
-    """The request body, or None when it is larger than ``limit``."""
+class _TooSlow(Exception):
+    """The body was not whole within its deadline."""
+
+
+def _too_slow() -> StarletteResponse:
+    text = f"408 Request Timeout: the body was not whole within {BODY_TIMEOUT:g} seconds\n"
+    return PlainTextResponse(text, 408, headers={"Connection": "close"})
+
+
+async def _body(request: Request, limit: int, timeout: float) -> bytes | None:
+    """The request body, or None when it is larger than ``limit``.
+
+    Raises:
+        _TooSlow: it was not whole within ``timeout`` seconds.
+    """
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
         return None
     chunks, size = [], 0
-    try:
-        async with contextlib.aclosing(request.stream()) as stream:
-            async for chunk in stream:
-                size += len(chunk)
-                if size > limit:
-                    return None
-                chunks.append(chunk)
-    except ClientDisconnect:
-        return None  # nobody is left to answer
+    with trio.move_on_after(timeout) as waited:
+        try:
+            async with contextlib.aclosing(request.stream()) as stream:
+                async for chunk in stream:
+                    size += len(chunk)
+                    if size > limit:
+                        return None
+                    chunks.append(chunk)
+        except ClientDisconnect:
+            return None  # nobody is left to answer
+    if waited.cancelled_caught:
+        raise _TooSlow
     return b"".join(chunks)
 
 
-async def _form(request: Request) -> dict[str, str] | None:
+async def _form(request: Request, timeout: float) -> dict[str, str] | None:
     if _media_type(request) not in ("application/x-www-form-urlencoded", ""):
         return None
-    body = await _body(request, MAX_FORM)
+    body = await _body(request, MAX_FORM, timeout)
     if body is None:
         return None
     try:

@@ -275,7 +275,9 @@ class Spooler:
         self.server.log.add(
             now, "port.error", port.name, reason=reason, retry_in=delay, failures=health.failures
         )
-        if act.holds_job():
+        if act.holds_job() and job.phase is Phase.DELETING:
+            self.server.job_sent(job, now)  # cancelled while printing: the failed port lets go
+        elif act.holds_job():
             self.server.job_failed(job, now, status=JobStatus.ERROR | JobStatus.OFFLINE)
             # The RestartJobOnPoolError clock runs from the job's first failure on this port.
             first = self._job_retry.get(job.job_id)

@@ -12,6 +12,7 @@ sizes; a printer naming it uses it. A client group's Point and Print keys (``con
 from __future__ import annotations
 
 import datetime as dt
+import math
 import pathlib
 import re
 from collections.abc import Mapping
@@ -52,7 +53,9 @@ def byte_size(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     if isinstance(value, str) and (match := _SIZE.fullmatch(value.strip())):
-        return round(float(match[1]) * _UNITS[match[2].upper()])
+        size = float(match[1]) * _UNITS[match[2].upper()]
+        if math.isfinite(size):  # "1e999MB" has digits enough to be infinite
+            return round(size)
     raise ValueError(f'must be a size in bytes, or text like "2.5MB" {r.got(value)}')
 
 

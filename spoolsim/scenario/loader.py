@@ -121,6 +121,9 @@ def parse_scenario(text: str, path: str = "<string>") -> Scenario:
         if match:
             message = f"{message[: match.start()]} (column {match[2]})"
         raise ScenarioError([Problem("", line, f"not valid TOML: {message}", path)]) from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        problem = Problem("", None, "not valid TOML: arrays or tables nested too deeply", path)
+        raise ScenarioError([problem]) from None
     return _Loader(data, LineMap(text), path).build()
 
 

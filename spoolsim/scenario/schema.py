@@ -388,7 +388,10 @@ def parse_duration(value: object) -> float:
         ValueError: anything else, including negative and non-finite numbers.
     """
     if _plain_number(value):
-        seconds = float(value)  # type: ignore[arg-type]
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except OverflowError:  # an integer beyond any float
+            seconds = math.inf
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError(f"a duration must be finite and >= 0 (got {value!r})")
         return seconds

@@ -21,7 +21,7 @@ import attrs
 import trio
 import trio.testing
 
-from devices.printer import IDLE_TIMEOUT
+from devices.printer import DeviceLimits
 from devices.serve import serve_lpd, serve_raw9100
 from spoolsim.metrics import CONTENT_TYPE, SimMetrics
 from spoolsim.model.security import Principal
@@ -164,14 +164,14 @@ async def _expose(
     run: ScenarioRun, nursery: trio.Nursery, options: ServeOptions, out: TextIO
 ) -> None:
     """Serve every virtual device on real TCP ports (RAW 9100 with PJL, and LPD)."""
-    idle = IDLE_TIMEOUT * options.rate  # real seconds, whatever the rate
+    limits = DeviceLimits().scaled(options.rate)  # real seconds, whatever the rate
     for spec in run.scenario.devices:
         device = run.network.printer(spec.name)
         raw = await nursery.start(
-            partial(serve_raw9100, device, host=options.host, port=0, idle_timeout=idle)
+            partial(serve_raw9100, device, host=options.host, port=0, limits=limits)
         )
         lpd = await nursery.start(
-            partial(serve_lpd, device, host=options.host, port=0, idle_timeout=idle)
+            partial(serve_lpd, device, host=options.host, port=0, limits=limits)
         )
         out.write(f"device {spec.name}: RAW {options.host}:{raw}  LPD {options.host}:{lpd}\n")
     out.flush()

@@ -25,7 +25,8 @@ bytes, so ``encode(decode(b)) == b`` for every well-formed ``b``.  Lengths above
 fields are SIGNED-SHORT), fixed-size values of the wrong size, booleans other than 0 or 1,
 invalid UTF-8, collections that do not close and structure out of place are
 ``client-error-bad-request``; :class:`IPPError` says which attribute, what, and at which byte
-(the offset of the item's tag in the message).  Collections nest at most ``_MAX_DEPTH`` deep.
+(the offset of the item's tag in the message).  Collections nest at most ``_MAX_DEPTH`` deep;
+an attribute section longer than :data:`MAX_HEAD` is ``client-error-request-entity-too-large``.
 
 :func:`check_request` applies the RFC 8011 4.1 rules every request must pass (version,
 request-id, the two leading operation attributes, the charset); :func:`response_to` builds the
@@ -46,7 +47,7 @@ from spoolsim.wire.ippcodes import Op, Status, Tag
 
 # fmt: off
 __all__ = [
-    "NEED_DATA", "Attribute", "Collection", "Data", "EndOfMessage", "Group", "IPPError",
+    "MAX_HEAD", "NEED_DATA", "Attribute", "Collection", "Data", "EndOfMessage", "Group", "IPPError",
     "IPPParser", "Message", "MessageHead", "Op", "Range", "Resolution", "Status", "Tag", "Value",
     "WithLanguage", "boolean", "charset", "check_request", "collection", "datetime_attr",
     "datetime_from_value", "datetime_value", "decode", "encode", "enum", "integer", "keyword",
@@ -84,6 +85,9 @@ _RANGE = struct.Struct(">ii")
 _DATETIME = struct.Struct(">HBBBBBBcBB")  # RFC 2579 DateAndTime
 _MAX_LENGTH = 0x7FFF  # name-length and value-length are SIGNED-SHORT
 _MAX_DEPTH = 32
+MAX_HEAD = 1 << 20
+"""Octets of the largest attribute section (header included) :func:`decode` and
+:class:`IPPParser` accept by default: the items of a longer one are never parsed."""
 _INT32 = (-(2**31), 2**31 - 1)
 _SUPPORTED_MAJOR = (1, 2)
 _BAD_REQUEST = Status.CLIENT_ERROR_BAD_REQUEST
@@ -611,24 +615,32 @@ def _read_head(buf: bytes) -> tuple[Message, int]:
         attributes[-1][1].append(reader.value(item, attributes[-1][0], 0))
 
 
-def decode(data: bytes) -> Message:
+def decode(data: bytes, *, max_head: int = MAX_HEAD) -> Message:
     """The message in ``data`` (header, attributes and document data).
 
     Args:
         data: a whole application/ipp body.
+        max_head: the largest attribute section accepted, header included (octets).
 
     Returns:
         The message.
 
     Raises:
-        IPPError: ``client-error-bad-request``, naming what is malformed and where.
+        IPPError: ``client-error-bad-request``, naming what is malformed and where;
+            ``client-error-request-entity-too-large`` for an attribute section over
+            ``max_head`` (checked before any of it is parsed).
     """
     data = bytes(data)
+    end, done = _skim(data, _HEADER.size) if len(data) >= _HEADER.size else (0, False)
+    if (end if done else len(data)) > max_head:
+        request_id = _HEADER.unpack_from(data)[3]
+        problem = f"attribute section longer than {max_head} bytes"
+        raise IPPError(Status.CLIENT_ERROR_REQUEST_ENTITY_TOO_LARGE, problem, request_id=request_id)
     message, end = _read_head(data)
     return attrs.evolve(message, data=data[end:])
 
 
-def _skim(buf: bytearray, pos: int) -> tuple[int, bool]:
+def _skim(buf: bytes | bytearray, pos: int) -> tuple[int, bool]:
     """Hop over the whole items of ``buf`` from ``pos``: (where it stopped, end tag passed)."""
     while pos < len(buf):
         if buf[pos] < 0x10:
@@ -686,7 +698,7 @@ class IPPParser:
         max_head: the largest attribute section accepted, header included (bytes).
     """
 
-    def __init__(self, *, max_head: int = 1 << 20) -> None:
+    def __init__(self, *, max_head: int = MAX_HEAD) -> None:
         self._max_head = max_head
         self._buf = bytearray()
         self._scanned = _HEADER.size  # items before this offset have been skimmed
