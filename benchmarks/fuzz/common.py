@@ -15,6 +15,7 @@ never trips the per-peer cap it is not testing, and ephemeral ports do not run o
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Awaitable, Callable
 
@@ -27,6 +28,13 @@ MAX_EXAMPLES = 5
 """Crashes and internal errors whose inputs are kept (as reproducible descriptions)."""
 EXAMPLE_CHARS = 400
 """Characters of each kept description."""
+
+
+def split(rng: random.Random, data: bytes, cuts: int = 3) -> list[bytes]:
+    """``data`` cut at up to ``cuts`` random places: its non-empty pieces, in order (a codec
+    must see the same events however its input arrives)."""
+    at = sorted(rng.sample(range(len(data) + 1), min(len(data) + 1, cuts)))
+    return [data[a:b] for a, b in zip([0, *at], [*at, len(data)], strict=True) if b > a]
 
 
 @attrs.define

@@ -258,11 +258,6 @@ class Inputs:
         return self.stray(rng.randint(1, 9))
 
 
-def _split(rng: random.Random, data: bytes) -> list[bytes]:
-    cuts = sorted(rng.sample(range(len(data) + 1), min(len(data) + 1, 3)))
-    return [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True) if b > a]
-
-
 def _read(chunks: list[bytes]) -> list[object]:
     reader, out = PduReader(), []
     try:
@@ -301,7 +296,7 @@ def codec(n: int, seed: int) -> common.Figures:
                 except DceRpcError as exc:
                     if not exc.remote:
                         figures.crash(f"seed {seed} input {i}: decode blamed itself: {exc}")
-                if _read([what]) != _read(_split(rng, what)):
+                if _read([what]) != _read(common.split(rng, what)):
                     figures.crash(
                         f"seed {seed} input {i}: PDUs depend on the split: {what[:200]!r}"
                     )
@@ -316,7 +311,7 @@ def codec(n: int, seed: int) -> common.Figures:
                 what = inputs.mutator.maybe(b"".join(pdus), 0.3)
                 conn = ServerConnection(list(interfaces.values()), ntlm=ntlm.NtlmServer(RPC_USERS))
                 try:
-                    for chunk in [*_split(rng, what), b""]:
+                    for chunk in [*common.split(rng, what), b""]:
                         conn.receive_data(chunk)
                         while (event := conn.next_event()) is not NEED_DATA:
                             if isinstance(event, ConnectionClosed):

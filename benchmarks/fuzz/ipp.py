@@ -212,12 +212,10 @@ def codec(n: int, seed: int) -> common.Figures:
                 message = None
                 figures.refused += 1
             parser = ipp.IPPParser()
-            cuts = sorted(rng.sample(range(len(data) + 1), min(len(data) + 1, 3)))
             head, body = None, bytearray()
             try:
-                for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True):
-                    if b > a:
-                        parser.receive_data(data[a:b])
+                for piece in common.split(rng, data):
+                    parser.receive_data(piece)
                     while (event := parser.next_event()) is not ipp.NEED_DATA:
                         if isinstance(event, ipp.MessageHead):
                             head = event.message

@@ -171,11 +171,9 @@ def codec(n: int, seed: int) -> common.Figures:
         try:
             if kind <= 1:
                 data = inputs()
-                cuts = sorted(rng.sample(range(len(data) + 1), min(len(data) + 1, 3)))
-                pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
                 whole = serve_codec([data])
                 figures.refused += "error" in whole
-                if whole != serve_codec([p for p in pieces if p]):
+                if whole != serve_codec(common.split(rng, data)):
                     figures.crash(
                         f"seed {seed} input {i}: events depend on the split: {data[:200]!r}"
                     )

@@ -173,9 +173,7 @@ def codec(n: int, seed: int) -> common.Figures:
                 data = inputs()
                 whole = _events(pjl.PJLConnection(pjl.Role.DEVICE), [data, b""])
                 figures.refused += bool(whole) and isinstance(whole[-1], tuple)
-                cuts = sorted(rng.sample(range(len(data) + 1), min(len(data) + 1, 4)))
-                pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
-                chunks = [p for p in pieces if p] + [b""]
+                chunks = [*common.split(rng, data, cuts=4), b""]
                 split = _events(pjl.PJLConnection(pjl.Role.DEVICE), chunks)
                 if _merged(whole) != _merged(split):
                     figures.crash(

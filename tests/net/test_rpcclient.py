@@ -90,7 +90,7 @@ def check(command: str, out: str) -> None:
     elif command == "enumdrivers":
         assert "Driver Name: [" in out
     elif command == "enumports":
-        assert "Port Name:\t[IP_laser1]" in out or "IP_laser1" in out
+        assert "Port Name:\t[IP_laser1]" in out and "Port Name:\t[FILE:]" in out
 
 
 @pytest.mark.parametrize("command", COMMANDS)
